@@ -1,0 +1,173 @@
+"""The `overgang` command."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import getpass
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from datetime import date
+from pathlib import Path
+
+from app.settings import PROJECT_ROOT, Settings, load_settings
+
+Handler = Callable[[argparse.Namespace, Settings], int]
+_COMMANDS: dict[str, Handler] = {}
+
+
+def command(name: str) -> Callable[[Handler], Handler]:
+    def register(fn: Handler) -> Handler:
+        _COMMANDS[name] = fn
+        return fn
+
+    return register
+
+
+def alembic_config(settings: Settings) -> object:
+    from alembic.config import Config
+
+    root = PROJECT_ROOT if (PROJECT_ROOT / "alembic").is_dir() else Path.cwd()
+    cfg = Config()
+    cfg.set_main_option("script_location", str(root / "alembic"))
+    cfg.set_main_option("sqlalchemy.url", settings.effective_database_url.replace("%", "%%"))
+    cfg.attributes["settings"] = settings
+    return cfg
+
+
+def migrate(settings: Settings, revision: str = "head") -> None:
+    from alembic import command as alembic_command
+
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    alembic_command.upgrade(alembic_config(settings), revision)  # type: ignore[arg-type]
+
+
+@command("migrate")
+def _migrate(args: argparse.Namespace, settings: Settings) -> int:
+    migrate(settings)
+    print("Database is up to date.")
+    return 0
+
+
+@command("serve")
+def _serve(args: argparse.Namespace, settings: Settings) -> int:
+    import uvicorn
+
+    from app.main import create_app
+
+    if args.no_scheduler:
+        settings = settings.model_copy(update={"scheduler_enabled": False})
+    uvicorn.run(create_app(settings), host=args.host, port=args.port, proxy_headers=True)
+    return 0
+
+
+@command("scheduler")
+def _scheduler(args: argparse.Namespace, settings: Settings) -> int:
+    from app import jobs
+    from app.db import make_engine
+
+    engine = make_engine(settings)
+    jobs.run_all(engine, settings)
+    print("Scheduler started; press Ctrl+C to stop.")
+    with contextlib.suppress(KeyboardInterrupt, SystemExit):
+        jobs.build_scheduler(settings, engine, blocking=True).start()
+    return 0
+
+
+@command("run-jobs")
+def _run_jobs(args: argparse.Namespace, settings: Settings) -> int:
+    from app import jobs
+    from app.db import make_engine
+
+    today = date.fromisoformat(args.today) if args.today else None
+    results = jobs.run_all(make_engine(settings), settings, today)
+    for name, result in results.items():
+        print(f"{name}: {result}")
+    return 1 if "failed" in results.values() else 0
+
+
+@command("create-user")
+def _create_user(args: argparse.Namespace, settings: Settings) -> int:
+    from app.db import make_engine, session_scope
+    from app.models.user import Role
+    from app.services import auth, users
+
+    password = args.password or getpass.getpass("Password: ")
+    if len(password) < auth.MIN_PASSWORD_LENGTH:
+        print(f"The password must be at least {auth.MIN_PASSWORD_LENGTH} characters.")
+        return 2
+    with session_scope(make_engine(settings)) as session:
+        if users.username_exists(session, args.username):
+            print(f"The username {args.username!r} is taken.")
+            return 2
+        auth.create_user(
+            session, username=args.username, full_name=args.full_name or args.username,
+            email=args.email, role=Role(args.role), password=password,
+        )
+    print(f"Created {args.username} ({args.role}).")
+    return 0
+
+
+@command("create-token")
+def _create_token(args: argparse.Namespace, settings: Settings) -> int:
+    from sqlmodel import select
+
+    from app.db import make_engine, new_session
+    from app.models.user import User
+    from app.services import auth
+
+    with new_session(make_engine(settings)) as session:
+        user = session.exec(select(User).where(User.username == args.username)).first()
+        if user is None:
+            print(f"No user named {args.username!r}.")
+            return 2
+        token = auth.issue_api_token(session, user, args.name)
+    print(token)
+    return 0
+
+
+@command("seed-demo")
+def _seed_demo(args: argparse.Namespace, settings: Settings) -> int:
+    from seeds import demo
+
+    return demo.main(settings, if_empty=args.if_empty)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="overgang", description="Overgang")
+    sub = parser.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", help="run the web app (with the scheduler in-process)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--no-scheduler", action="store_true")
+    sub.add_parser("scheduler", help="run the scheduled jobs in this process")
+    sub.add_parser("migrate", help="apply database migrations")
+    run_jobs = sub.add_parser("run-jobs", help="run every job once")
+    run_jobs.add_argument("--today", help="run as of this day (YYYY-MM-DD)")
+    create_user = sub.add_parser("create-user", help="create a user account")
+    create_user.add_argument("username")
+    create_user.add_argument(
+        "--role", required=True,
+        choices=["child_caseworker", "adult_caseworker", "coordinator", "admin"],
+    )
+    create_user.add_argument("--email", required=True)
+    create_user.add_argument("--full-name", default="")
+    create_user.add_argument("--password", help="read from the terminal when left out")
+    token = sub.add_parser("create-token", help="issue an API token for a user")
+    token.add_argument("username")
+    token.add_argument("--name", default="integration")
+    seed = sub.add_parser("seed-demo", help="load the demo municipality")
+    seed.add_argument("--if-empty", action="store_true")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    args = build_parser().parse_args(argv)
+    settings = load_settings()
+    return _COMMANDS[args.command](args, settings)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,168 @@
+"""Request dependencies: the database session, settings, the logged-in user, CSRF.
+
+`authenticate` and `csrf_protect` are installed on the whole application, so a new route
+is protected without asking. A route opts out of login with the `public` decorator.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Callable, Iterator
+from datetime import date, datetime
+from typing import Annotated, Any, TypeVar
+
+from fastapi import Depends, Request
+from sqlmodel import Session
+
+from app.db import new_session
+from app.models.user import Role, User
+from app.services import auth
+from app.settings import Settings
+
+SESSION_COOKIE = "overgang_session"
+CSRF_COOKIE = "overgang_csrf"
+CSRF_FIELD = "csrf_token"
+CSRF_HEADER = "x-csrf-token"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class NotAuthenticatedError(Exception):
+    def __init__(self, *, expired: bool = False) -> None:
+        super().__init__("not authenticated")
+        self.expired = expired
+
+
+class CsrfError(Exception):
+    pass
+
+
+class ForbiddenError(Exception):
+    def __init__(self, message: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class NotFoundError(Exception):
+    pass
+
+
+def public(endpoint: F) -> F:
+    """Marks a route that anyone may open without logging in."""
+    endpoint.public = True  # type: ignore[attr-defined]
+    return endpoint
+
+
+def get_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    session = new_session(request.app.state.engine)
+    try:
+        yield session
+    finally:
+        session.close()
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+SessionDep = Annotated[Session, Depends(get_session)]
+
+
+def client_addr(request: Request) -> str:
+    return request.client.host if request.client else ""
+
+
+def _route_is_public(request: Request) -> bool:
+    route = request.scope.get("route")
+    return bool(getattr(getattr(route, "endpoint", None), "public", False))
+
+
+def authenticate(request: Request, session: SessionDep, settings: SettingsDep) -> None:
+    """Finds the user behind the session cookie or bearer token; refuses anonymous access."""
+    request.state.user = None
+    request.state.session_digest = None
+    request.state.via_token = False
+    header = request.headers.get("authorization", "")
+    if header.lower().startswith("bearer "):
+        user = auth.user_for_api_token(session, header[7:].strip())
+        request.state.via_token = True
+        if user is None:
+            raise NotAuthenticatedError()
+        request.state.user = user
+        return
+    state, user, digest = auth.resolve_session(
+        session, settings, request.cookies.get(SESSION_COOKIE)
+    )
+    request.state.user = user
+    request.state.session_digest = digest
+    if user is None and not _route_is_public(request):
+        raise NotAuthenticatedError(expired=state is auth.SessionState.EXPIRED)
+
+
+def csrf_token_for(request: Request) -> str:
+    cookie = request.state.csrf_cookie
+    digest = getattr(request.state, "session_digest", None) or ""
+    key: bytes = request.app.state.settings.key
+    return hmac.new(key, f"csrf|{cookie}|{digest}".encode(), hashlib.sha256).hexdigest()
+
+
+async def csrf_protect(request: Request) -> None:
+    """Every state-changing request carries the token, as a form field or a header."""
+    if request.method in SAFE_METHODS or request.state.via_token:
+        return
+    sent = request.headers.get(CSRF_HEADER, "")
+    if not sent and request.headers.get("content-type", "").startswith(
+        ("application/x-www-form-urlencoded", "multipart/form-data")
+    ):
+        form = await request.form()
+        value = form.get(CSRF_FIELD)
+        sent = value if isinstance(value, str) else ""
+    if not sent or not hmac.compare_digest(sent, csrf_token_for(request)):
+        raise CsrfError()
+
+
+def get_current_user(request: Request) -> User:
+    user: User | None = request.state.user
+    if user is None:
+        raise NotAuthenticatedError()
+    return user
+
+
+CurrentUser = Annotated[User, Depends(get_current_user)]
+
+
+def require_roles(*roles: Role) -> Callable[[Request], User]:
+    def dependency(request: Request) -> User:
+        user = get_current_user(request)
+        if user.role not in roles:
+            raise ForbiddenError()
+        return user
+
+    return dependency
+
+
+AdminUser = Annotated[User, Depends(require_roles(Role.ADMIN))]
+CoordinatorUser = Annotated[User, Depends(require_roles(Role.COORDINATOR, Role.ADMIN))]
+
+
+def is_htmx(request: Request) -> bool:
+    """True for an htmx request that wants a fragment (not a boosted full page)."""
+    return (
+        request.headers.get("hx-request") == "true"
+        and request.headers.get("hx-boosted") != "true"
+    )
+
+
+HtmxDep = Annotated[bool, Depends(is_htmx)]
+
+
+def get_today(settings: SettingsDep) -> date:
+    """Today in the municipality's time zone."""
+    return datetime.now(settings.tz).date()
+
+
+TodayDep = Annotated[date, Depends(get_today)]

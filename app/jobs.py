@@ -1,0 +1,114 @@
+"""APScheduler wiring only: each job calls one service function.
+
+Jobs are state-driven ("everything due and not yet done"), so a missed run is caught up
+by the next one; every job also runs once at start-up. On PostgreSQL a session-level
+advisory lock lets only one process run a given job at a time.
+"""
+
+from __future__ import annotations
+
+import logging
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.cron import CronTrigger
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
+
+from app.db import new_session
+from app.services import flagging, housekeeping
+from app.settings import Settings
+
+log = logging.getLogger("overgang.jobs")
+
+JobFn = Callable[[Engine, Settings, datetime], object]
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str
+    trigger: dict[str, Any]
+    run: JobFn
+
+
+def _housekeeping(engine: Engine, settings: Settings, now: datetime) -> object:
+    with new_session(engine) as session:
+        return housekeeping.purge_expired(session, settings, now)
+
+
+def _flagging(engine: Engine, settings: Settings, now: datetime) -> object:
+    with new_session(engine) as session:
+        return flagging.run(session, settings, now.astimezone(settings.tz).date(), now)
+
+
+JOBS: list[Job] = [
+    Job("flagging", {"hour": 6, "minute": 0}, _flagging),
+    Job("housekeeping", {"minute": "*/15"}, _housekeeping),
+]
+
+
+def run_job(engine: Engine, settings: Settings, job: Job, now: datetime) -> object:
+    """Runs one job unless another process holds its lock (PostgreSQL)."""
+    if engine.dialect.name != "postgresql":
+        return job.run(engine, settings, now)
+    key = zlib.crc32(f"overgang:{job.name}".encode())
+    with engine.connect() as lock_conn:
+        got = lock_conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": key}).scalar()
+        if not got:
+            log.info("job %s skipped: another process runs it", job.name)
+            return None
+        try:
+            return job.run(engine, settings, now)
+        finally:
+            lock_conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": key})
+            lock_conn.commit()
+
+
+def run_all(engine: Engine, settings: Settings, today: date | None = None) -> dict[str, object]:
+    """Every job once, as of `today` (default: now). Used at start-up and by the CLI."""
+    now = datetime.now(UTC)
+    if today is not None:
+        now = datetime.combine(today, datetime.now(settings.tz).timetz()).astimezone(UTC)
+    results: dict[str, object] = {}
+    for job in JOBS:
+        try:
+            results[job.name] = run_job(engine, settings, job, now)
+        except Exception:
+            log.exception("job %s failed", job.name)
+            results[job.name] = "failed"
+    return results
+
+
+def _scheduled(engine: Engine, settings: Settings, job: Job) -> None:
+    try:
+        run_job(engine, settings, job, datetime.now(UTC))
+    except Exception:
+        log.exception("job %s failed", job.name)
+
+
+def build_scheduler(settings: Settings, engine: Engine, *, blocking: bool = False) -> Any:
+    from apscheduler.schedulers.blocking import BlockingScheduler
+
+    cls = BlockingScheduler if blocking else BackgroundScheduler
+    scheduler = cls(timezone=settings.tz)
+    for job in JOBS:
+        scheduler.add_job(
+            _scheduled,
+            CronTrigger(timezone=settings.tz, **job.trigger),
+            args=(engine, settings, job),
+            id=job.name,
+            coalesce=True,
+            max_instances=1,
+        )
+    return scheduler
+
+
+def start_scheduler(settings: Settings, engine: Engine) -> BackgroundScheduler:
+    scheduler: BackgroundScheduler = build_scheduler(settings, engine)
+    scheduler.add_job(run_all, args=(engine, settings), id="startup-catch-up")
+    scheduler.start()
+    return scheduler

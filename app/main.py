@@ -1,0 +1,58 @@
+"""The application factory."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import Depends, FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from app import jobs
+from app.db import make_engine
+from app.deps import authenticate, csrf_protect
+from app.settings import Settings, load_settings
+from app.web import admin, auth, pages, timeline, youth_import, youths
+from app.web.api import docs as api_docs
+from app.web.api import youths as api_youths
+from app.web.errors import install_error_handlers
+from app.web.middleware import SecurityMiddleware
+from app.web.templating import make_templates
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+log = logging.getLogger("overgang")
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or load_settings()
+    engine = make_engine(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        scheduler = jobs.start_scheduler(settings, engine) if settings.scheduler_enabled else None
+        try:
+            yield
+        finally:
+            if scheduler is not None:
+                scheduler.shutdown(wait=False)
+            engine.dispose()
+
+    app = FastAPI(
+        title="Overgang",
+        lifespan=lifespan,
+        dependencies=[Depends(authenticate), Depends(csrf_protect)],
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.templates = make_templates(settings)
+    app.add_middleware(SecurityMiddleware, settings=settings)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    for module in (auth, pages, admin, timeline, youth_import, youths, api_youths, api_docs):
+        app.include_router(module.router)
+    install_error_handlers(app)
+    return app

@@ -1,0 +1,126 @@
+"""A young person's record and the events of their case."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import Index, text
+from sqlmodel import Field, SQLModel
+
+from app.models.base import enum_field, ts_field
+
+
+class SupportExpected(StrEnum):
+    YES = "yes"
+    NO = "no"
+    NOT_ASSESSED = "not_assessed"
+
+
+class YouthStatus(StrEnum):
+    ACTIVE = "active"
+    TRANSFERRED = "transferred"
+    CLOSED = "closed"
+
+
+class Channel(StrEnum):
+    DIGITAL_POST = "digital_post"
+    EMAIL = "email"
+    LETTER = "letter"
+    PHONE = "phone"
+    SMS = "sms"
+    MEETING = "meeting"
+
+
+class Frequency(StrEnum):
+    ON_CHANGE = "on_change"
+    WEEKLY = "weekly"
+    FORTNIGHTLY = "fortnightly"
+    MONTHLY = "monthly"
+    QUARTERLY = "quarterly"
+
+
+class Youth(SQLModel, table=True):
+    __tablename__ = "youth"
+    __table_args__ = (
+        Index("ix_youth_status_birth", "status", "birth_date"),
+        Index("ix_youth_name_sort", "last_name", "first_name", "id"),
+        Index(
+            "ix_youth_flag_pending", "flag_due_on",
+            sqlite_where=text("flagged_at IS NULL"), postgresql_where=text("flagged_at IS NULL"),
+        ),
+        Index("ix_youth_flagged_at", "flagged_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    # The CPR number is kept only here; lookups use the keyed hash beside it.
+    cpr: str | None = Field(default=None, max_length=10)
+    cpr_hash: str | None = Field(default=None, max_length=64, unique=True)
+    birth_date: date = Field(index=True)
+    birth_date_reason: str = Field(default="", max_length=300)
+    first_name: str = Field(max_length=100)
+    last_name: str = Field(max_length=100)
+    name_search: str = Field(default="", max_length=210, index=True)
+    address: str = Field(default="", max_length=200)
+    postal_code: str = Field(default="", max_length=4)
+    city: str = Field(default="", max_length=60)
+    school: str = Field(default="", max_length=200)
+    adult_support_expected: SupportExpected = enum_field(
+        SupportExpected, default=SupportExpected.NOT_ASSESSED
+    )
+    child_caseworker_id: int | None = Field(default=None, foreign_key="app_user.id", index=True)
+    adult_caseworker_id: int | None = Field(default=None, foreign_key="app_user.id", index=True)
+    coordinator_id: int | None = Field(default=None, foreign_key="app_user.id", index=True)
+    buddy_id: int | None = Field(default=None, foreign_key="app_user.id", index=True)
+    youth_had_say: bool = Field(default=False)
+
+    # The communication agreement (DH/KL rec. 9, 12, 13; Nordfyn A5)
+    comm_channel: Channel = enum_field(Channel, default=Channel.DIGITAL_POST)
+    comm_frequency: Frequency = enum_field(Frequency, default=Frequency.ON_CHANGE)
+    plain_language: bool = Field(default=False)
+    interpreter_language: str = Field(default="", max_length=60)
+    sign_language: bool = Field(default=False)
+    other_needs: str = Field(default="", max_length=500)
+    bisidder_offered: bool = Field(default=False)
+
+    status: YouthStatus = enum_field(YouthStatus, default=YouthStatus.ACTIVE, index=True)
+    closed_reason: str = Field(default="", max_length=300)
+    transition_started_on: date | None = Field(default=None, index=True)
+    # Flagging (the timeline issue): the date is computed from the birth date and the flag age.
+    flag_due_on: date | None = Field(default=None)
+    flagged_at: datetime | None = ts_field(nullable=True)
+    flag_late: bool = Field(default=False)
+    flag_for_assessment: bool = Field(default=False)
+
+    created_at: datetime = ts_field(default_now=True)
+    updated_at: datetime = ts_field(default_now=True)
+    created_by_id: int | None = Field(default=None, foreign_key="app_user.id")
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+
+class EventKind(StrEnum):
+    CREATED = "created"
+    UPDATED = "updated"
+    STATUS_CHANGED = "status_changed"
+    CASEWORKER_CHANGED = "caseworker_changed"
+    IMPORTED = "imported"
+    FLAGGED = "flagged"
+    STEP_DONE = "step_done"
+    STEP_REOPENED = "step_reopened"
+    STEP_NOT_APPLICABLE = "step_not_applicable"
+
+
+class YouthEvent(SQLModel, table=True):
+    """What happened in a case: who, what, when, why. Shown on the young person's page."""
+
+    __tablename__ = "youth_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    youth_id: int = Field(foreign_key="youth.id", index=True)
+    at: datetime = ts_field(default_now=True)
+    actor_id: int | None = Field(default=None, foreign_key="app_user.id")
+    kind: EventKind = enum_field(EventKind)
+    detail: str = Field(default="", max_length=500)

@@ -1,0 +1,229 @@
+"""Passwords, login sessions, throttling of failed logins and API tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import case, delete, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import Session, col, select
+
+from app.models.audit import AuditAction
+from app.models.base import utcnow
+from app.models.user import ApiToken, LoginThrottle, Role, User, UserSession
+from app.services import audit
+from app.settings import Settings
+
+_hasher = PasswordHasher()
+_DUMMY_HASH = _hasher.hash("not-a-password")
+MIN_PASSWORD_LENGTH = 12
+SESSION_TOUCH_INTERVAL = timedelta(seconds=60)
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class LoginOutcome(StrEnum):
+    OK = "ok"
+    INVALID = "invalid"
+    THROTTLED = "throttled"
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    outcome: LoginOutcome
+    user: User | None = None
+    session_token: str | None = None
+
+
+def _throttle_keys(username: str, client_addr: str) -> list[tuple[str, int]]:
+    return [
+        (f"acct:{username.strip().lower()}", 0),
+        (f"addr:{client_addr}", 1),
+    ]
+
+
+def _is_throttled(session: Session, settings: Settings, username: str, client_addr: str) -> bool:
+    cutoff = utcnow() - timedelta(minutes=settings.login_window_minutes)
+    limits = (settings.login_max_failures_per_account, settings.login_max_failures_per_address)
+    for key, which in _throttle_keys(username, client_addr):
+        row = session.get(LoginThrottle, key)
+        if row and row.window_started_at > cutoff and row.failures >= limits[which]:
+            return True
+    return False
+
+
+def _count_failure(session: Session, settings: Settings, username: str, client_addr: str) -> None:
+    """Atomic upsert per key, so concurrent workers never lose a count."""
+    now = utcnow()
+    cutoff = now - timedelta(minutes=settings.login_window_minutes)
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    table = LoginThrottle.__table__  # type: ignore[attr-defined]
+    for key, _ in _throttle_keys(username, client_addr):
+        stmt = insert(table).values(key=key, window_started_at=now, failures=1)
+        expired = table.c.window_started_at < cutoff
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[table.c.key],
+            set_={
+                "failures": case((expired, 1), else_=table.c.failures + 1),
+                "window_started_at": case((expired, now), else_=table.c.window_started_at),
+            },
+        )
+        session.execute(stmt)
+
+
+def _reset_account(session: Session, username: str) -> None:
+    session.execute(
+        delete(LoginThrottle).where(col(LoginThrottle.key) == f"acct:{username.strip().lower()}")
+    )
+
+
+def login(
+    session: Session, settings: Settings, username: str, password: str, client_addr: str
+) -> LoginResult:
+    """Checks the password, throttles failures and opens a new session."""
+    username = username.strip()
+    if _is_throttled(session, settings, username, client_addr):
+        audit.record(
+            session, AuditAction.LOGIN_THROTTLED, user_id=None, client_addr=client_addr,
+            detail=f"username={username[:64]}",
+        )
+        session.commit()
+        return LoginResult(LoginOutcome.THROTTLED)
+    user = session.exec(select(User).where(User.username == username)).first()
+    valid = verify_password(user.password_hash if user else _DUMMY_HASH, password)
+    if not (user and valid and user.is_active):
+        _count_failure(session, settings, username, client_addr)
+        audit.record(
+            session, AuditAction.LOGIN_FAILED, user_id=user.id if user else None,
+            client_addr=client_addr, detail=f"username={username[:64]}",
+        )
+        session.commit()
+        return LoginResult(LoginOutcome.INVALID)
+    _reset_account(session, username)
+    token = open_session(session, settings, user)
+    audit.record(session, AuditAction.LOGIN, user_id=user.id, client_addr=client_addr)
+    session.commit()
+    return LoginResult(LoginOutcome.OK, user=user, session_token=token)
+
+
+def open_session(session: Session, settings: Settings, user: User) -> str:
+    """A fresh random session id; the cookie holds it, the database only its digest."""
+    assert user.id is not None
+    token = secrets.token_urlsafe(32)
+    now = utcnow()
+    session.add(
+        UserSession(
+            id=token_digest(token),
+            user_id=user.id,
+            created_at=now,
+            last_seen_at=now,
+            expires_at=now + timedelta(hours=settings.session_absolute_hours),
+        )
+    )
+    return token
+
+
+class SessionState(StrEnum):
+    VALID = "valid"
+    EXPIRED = "expired"
+    MISSING = "missing"
+
+
+def resolve_session(
+    session: Session, settings: Settings, token: str | None, now: datetime | None = None
+) -> tuple[SessionState, User | None, str | None]:
+    """The user behind a session cookie, enforcing idle and absolute timeouts."""
+    if not token:
+        return SessionState.MISSING, None, None
+    now = now or utcnow()
+    digest = token_digest(token)
+    row = session.get(UserSession, digest)
+    if row is None:
+        return SessionState.MISSING, None, None
+    idle_limit = row.last_seen_at + timedelta(minutes=settings.session_idle_minutes)
+    user = session.get(User, row.user_id)
+    if now >= row.expires_at or now >= idle_limit or user is None or not user.is_active:
+        session.delete(row)
+        session.commit()
+        return SessionState.EXPIRED, None, None
+    if now - row.last_seen_at >= SESSION_TOUCH_INTERVAL:
+        session.execute(
+            update(UserSession).where(col(UserSession.id) == digest).values(last_seen_at=now)
+        )
+        session.commit()
+    return SessionState.VALID, user, digest
+
+
+def close_session(session: Session, token: str | None, client_addr: str) -> None:
+    if not token:
+        return
+    row = session.get(UserSession, token_digest(token))
+    if row:
+        audit.record(session, AuditAction.LOGOUT, user_id=row.user_id, client_addr=client_addr)
+        session.delete(row)
+        session.commit()
+
+
+def close_all_sessions(session: Session, user_id: int) -> None:
+    session.execute(delete(UserSession).where(col(UserSession.user_id) == user_id))
+
+
+def issue_api_token(session: Session, user: User, name: str = "") -> str:
+    assert user.id is not None
+    token = "ovg_" + secrets.token_urlsafe(32)
+    session.add(ApiToken(user_id=user.id, token_hash=token_digest(token), name=name[:80]))
+    session.commit()
+    return token
+
+
+def user_for_api_token(session: Session, token: str) -> User | None:
+    digest = token_digest(token)
+    row = session.exec(select(ApiToken).where(ApiToken.token_hash == digest)).first()
+    if row is None or row.revoked_at is not None or not hmac.compare_digest(row.token_hash, digest):
+        return None
+    user = session.get(User, row.user_id)
+    return user if user and user.is_active else None
+
+
+def create_user(
+    session: Session,
+    *,
+    username: str,
+    full_name: str,
+    email: str,
+    role: Role,
+    password: str,
+    phone: str = "",
+) -> User:
+    user = User(
+        username=username.strip(),
+        full_name=full_name.strip(),
+        email=email.strip(),
+        phone=phone.strip(),
+        role=role,
+        password_hash=hash_password(password),
+    )
+    session.add(user)
+    session.flush()
+    return user

@@ -1,0 +1,118 @@
+"""Configuration, read only here: environment variables or a .env file."""
+
+from __future__ import annotations
+
+import secrets
+from enum import StrEnum
+from functools import cached_property
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DATA_DIR = PROJECT_ROOT / "data"
+INSECURE_KEYS = {"", "change-me", "changeme", "secret", "dev"}
+
+
+class Environment(StrEnum):
+    DEVELOPMENT = "development"
+    TEST = "test"
+    PRODUCTION = "production"
+
+
+class MailBackend(StrEnum):
+    FILE = "file"
+    SMTP = "smtp"
+    CONSOLE = "console"
+
+
+class Settings(BaseSettings):
+    """Every setting the app reads. See the README for each one."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", frozen=True)
+
+    environment: Environment = Environment.DEVELOPMENT
+    data_dir: Path = DEFAULT_DATA_DIR
+    database_url: str = ""
+    secret_key: str = ""
+    timezone: str = "Europe/Copenhagen"
+    public_base_url: str = "http://127.0.0.1:8000"
+    default_locale: str = "da"
+
+    # Mail
+    mail_backend: MailBackend = MailBackend.FILE
+    smtp_url: str = "smtp://127.0.0.1:25"
+    mail_from: str = "overgang@kommune.example"
+    mail_from_name: str = "Overgang"
+    adult_intake_email: str = "voksen-modtagelse@kommune.example"
+
+    # Sessions and login throttling
+    session_idle_minutes: int = Field(default=30, ge=1)
+    session_absolute_hours: int = Field(default=12, ge=1)
+    login_max_failures_per_account: int = Field(default=5, ge=1)
+    login_max_failures_per_address: int = Field(default=20, ge=1)
+    login_window_minutes: int = Field(default=15, ge=1)
+
+    # Transition rules
+    flag_age_years: int = Field(default=16, ge=14, le=18)
+    flag_age_months: int = Field(default=6, ge=0, le=11)
+
+    # Scheduler
+    scheduler_enabled: bool = True
+    scheduler_lock: bool = True
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        ZoneInfo(value)
+        return value
+
+    @model_validator(mode="after")
+    def _production_needs_a_real_key(self) -> Settings:
+        if self.environment is Environment.PRODUCTION:
+            if self.secret_key.strip() in INSECURE_KEYS or len(self.secret_key) < 32:
+                raise ValueError(
+                    "SECRET_KEY must be set to a random value of at least 32 characters "
+                    "when ENVIRONMENT=production"
+                )
+            if not self.database_url:
+                raise ValueError("DATABASE_URL must be set when ENVIRONMENT=production")
+        return self
+
+    @cached_property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def effective_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.data_dir / 'overgang.db'}"
+
+    @property
+    def outbox_dir(self) -> Path:
+        return self.data_dir / "outbox"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.effective_database_url.startswith("sqlite")
+
+    @property
+    def secure_cookies(self) -> bool:
+        return self.public_base_url.startswith("https://")
+
+    @cached_property
+    def key(self) -> bytes:
+        """The secret key; in development it is generated once and kept under data/."""
+        if self.secret_key:
+            return self.secret_key.encode()
+        key_file = self.data_dir / "secret_key"
+        if not key_file.exists():
+            key_file.parent.mkdir(parents=True, exist_ok=True)
+            key_file.write_text(secrets.token_urlsafe(48))
+            key_file.chmod(0o600)
+        return key_file.read_text().strip().encode()
+
+
+def load_settings(**overrides: object) -> Settings:
+    return Settings(**overrides)  # type: ignore[arg-type]

@@ -1,0 +1,87 @@
+"""Login and logout."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response
+
+from app.deps import SESSION_COOKIE, SessionDep, SettingsDep, client_addr, public
+from app.i18n import N_, Msg
+from app.services import auth
+from app.web.templating import render
+
+router = APIRouter()
+
+
+def _safe_next(target: str | None) -> str:
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return "/"
+    return target
+
+
+@router.get("/login")
+@public
+def login_page(request: Request, expired: bool = False, next: str = "/") -> Response:
+    if request.state.user is not None:
+        return RedirectResponse(_safe_next(next), status_code=303)
+    notice = Msg(N_("Your session has expired. Please log in again.")) if expired else None
+    return render(request, "auth/login.html", {"notice": notice, "next": _safe_next(next)})
+
+
+@router.post("/login")
+@public
+def login_submit(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    username: Annotated[str, Form(max_length=200)] = "",
+    password: Annotated[str, Form(max_length=200)] = "",
+    next: Annotated[str, Form(max_length=500)] = "/",
+) -> Response:
+    auth.close_session(session, request.cookies.get(SESSION_COOKIE), client_addr(request))
+    errors: dict[str, Msg] = {}
+    if not username.strip():
+        errors["username"] = Msg(N_("Enter your username."))
+    if not password:
+        errors["password"] = Msg(N_("Enter your password."))
+    if not errors:
+        result = auth.login(session, settings, username, password, client_addr(request))
+        if result.outcome is auth.LoginOutcome.OK and result.session_token:
+            response = RedirectResponse(_safe_next(next), status_code=303)
+            response.set_cookie(
+                SESSION_COOKIE,
+                result.session_token,
+                httponly=True,
+                samesite="lax",
+                secure=settings.secure_cookies,
+                max_age=settings.session_absolute_hours * 3600,
+            )
+            return response
+        if result.outcome is auth.LoginOutcome.THROTTLED:
+            errors["__all__"] = Msg(
+                N_("Too many failed attempts. Wait %(minutes)s minutes and try again."),
+                minutes=settings.login_window_minutes,
+            )
+            status = 429
+        else:
+            errors["__all__"] = Msg(N_("Wrong username or password."))
+            status = 400
+    else:
+        status = 400
+    return render(
+        request,
+        "auth/login.html",
+        {"errors": errors, "username": username, "next": _safe_next(next)},
+        status_code=status,
+    )
+
+
+@router.post("/logout")
+@public
+def logout(request: Request, session: SessionDep) -> Response:
+    auth.close_session(session, request.cookies.get(SESSION_COOKIE), client_addr(request))
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(SESSION_COOKIE)
+    return response

@@ -1,0 +1,104 @@
+"""Friendly error pages (HTML) and JSON errors (API), never a stack trace."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from app import i18n
+from app.deps import CsrfError, ForbiddenError, NotAuthenticatedError, NotFoundError
+from app.i18n import N_
+from app.web.forms import api_errors
+from app.web.templating import render, use_request_locale
+
+log = logging.getLogger("overgang.errors")
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def _error(request: Request, status: int, title: str, message: str, ref: str = "") -> Response:
+    use_request_locale(request)
+    if _wants_json(request):
+        body: dict[str, object] = {"detail": i18n.gettext(message)}
+        if ref:
+            body["reference"] = ref
+        headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+        return JSONResponse(body, status_code=status, headers=headers)
+    return render(
+        request,
+        "errors/error.html",
+        {"status": status, "title": title, "message": message, "reference": ref},
+        status_code=status,
+    )
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(NotAuthenticatedError)
+    async def not_authenticated(request: Request, exc: NotAuthenticatedError) -> Response:
+        if _wants_json(request):
+            return _error(request, 401, N_("Not logged in"), N_("Authentication is required."))
+        target = "/login?expired=1" if exc.expired else "/login"
+        if request.method == "GET" and request.url.path != "/":
+            sep = "&" if "?" in target else "?"
+            target += f"{sep}next={quote(request.url.path)}"
+        if request.headers.get("hx-request") == "true":
+            return Response(status_code=204, headers={"HX-Redirect": target})
+        return RedirectResponse(target, status_code=303)
+
+    @app.exception_handler(CsrfError)
+    async def csrf_failed(request: Request, _exc: CsrfError) -> Response:
+        return _error(
+            request, 403, N_("The form has expired"),
+            N_("The form was too old or came from another site. Reload the page and try again."),
+        )
+
+    @app.exception_handler(ForbiddenError)
+    async def forbidden(request: Request, exc: ForbiddenError) -> Response:
+        return _error(
+            request, 403, N_("No access"), exc.message or N_("You do not have access to this page.")
+        )
+
+    @app.exception_handler(NotFoundError)
+    async def not_found(request: Request, _exc: NotFoundError) -> Response:
+        return _error(
+            request, 404, N_("Page not found"), N_("We could not find the page you asked for.")
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if exc.status_code == 404:
+            return _error(
+                request, 404, N_("Page not found"), N_("We could not find the page you asked for.")
+            )
+        if exc.status_code == 405:
+            return _error(request, 405, N_("Not allowed"), N_("This action is not possible here."))
+        return _error(request, exc.status_code, N_("Error"), str(exc.detail))
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
+        if _wants_json(request):
+            return JSONResponse({"detail": api_errors(exc.errors())}, status_code=422)
+        return _error(
+            request, 400, N_("Invalid request"), N_("The request could not be understood.")
+        )
+
+    @app.exception_handler(Exception)
+    async def server_error(request: Request, exc: Exception) -> Response:
+        ref = uuid.uuid4().hex[:10].upper()
+        log.error("unhandled error ref=%s path=%s", ref, request.url.path, exc_info=exc)
+        return _error(
+            request, 500, N_("Something went wrong"),
+            N_(
+                "An error occurred. Our administrators have been told. "
+                "Quote the reference number if you contact support."
+            ),
+            ref,
+        )

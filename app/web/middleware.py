@@ -1,0 +1,99 @@
+"""Security headers, the CSRF cookie and a request size limit, as one ASGI middleware."""
+
+from __future__ import annotations
+
+import secrets
+from http.cookies import SimpleCookie
+from typing import Any
+
+from starlette.datastructures import MutableHeaders
+from starlette.responses import PlainTextResponse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.deps import CSRF_COOKIE
+from app.settings import Settings
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+        "base-uri 'none'",
+        "object-src 'none'",
+    ]
+)
+MAX_BODY_BYTES = 2 * 1024 * 1024
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+UPLOAD_PATHS = ("/youths/import",)
+
+
+class SecurityMiddleware:
+    def __init__(self, app: ASGIApp, settings: Settings) -> None:
+        self.app = app
+        self.secure = settings.secure_cookies
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path: str = scope["path"]
+        headers = dict(scope["headers"])
+        limit = MAX_UPLOAD_BYTES if path.startswith(UPLOAD_PATHS) else MAX_BODY_BYTES
+        length = headers.get(b"content-length")
+        if length is not None and length.isdigit() and int(length) > limit:
+            response = PlainTextResponse(
+                "Forespørgslen er for stor. / The request is too large.", status_code=413
+            )
+            await response(scope, receive, send)
+            return
+
+        cookie = _read_cookie(headers.get(b"cookie", b"").decode("latin-1"), CSRF_COOKIE)
+        new_cookie = None
+        if not cookie:
+            cookie = new_cookie = secrets.token_urlsafe(32)
+        scope.setdefault("state", {})["csrf_cookie"] = cookie
+        is_static = path.startswith("/static/")
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                out = MutableHeaders(scope=message)
+                out["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+                out["X-Content-Type-Options"] = "nosniff"
+                out["X-Frame-Options"] = "DENY"
+                out["Referrer-Policy"] = "same-origin"
+                out["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
+                out["Cross-Origin-Opener-Policy"] = "same-origin"
+                if self.secure:
+                    out["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
+                if is_static:
+                    out.setdefault("Cache-Control", "public, max-age=3600")
+                else:
+                    out.setdefault("Cache-Control", "no-store")
+                if new_cookie:
+                    out.append("Set-Cookie", _cookie_header(new_cookie, secure=self.secure))
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+def _read_cookie(header: str, name: str) -> str | None:
+    jar: SimpleCookie = SimpleCookie()
+    try:
+        jar.load(header)
+    except Exception:  # a malformed Cookie header is treated as no cookie
+        return None
+    morsel: Any = jar.get(name)
+    value = morsel.value if morsel is not None else None
+    return value if value and len(value) <= 128 else None
+
+
+def _cookie_header(value: str, *, secure: bool) -> str:
+    parts = [f"{CSRF_COOKIE}={value}", "Path=/", "HttpOnly", "SameSite=Lax"]
+    if secure:
+        parts.append("Secure")
+    return "; ".join(parts)

@@ -1,0 +1,52 @@
+"""The start page, the accessibility statement, the user's own settings, health."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from sqlalchemy import text
+
+from app.deps import CurrentUser, SessionDep, public
+from app.i18n import LOCALES
+from app.services import users
+from app.web.templating import render
+
+router = APIRouter()
+
+
+@router.get("/")
+def home(request: Request, user: CurrentUser) -> Response:
+    return render(request, "home.html", {})
+
+
+@router.get("/tilgaengelighed")
+@public
+def accessibility_statement(request: Request) -> Response:
+    return render(request, "accessibility.html", {})
+
+
+@router.get("/profile")
+def profile(request: Request, user: CurrentUser) -> Response:
+    return render(request, "profile.html", {"locales": LOCALES})
+
+
+@router.post("/profile")
+def profile_update(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    locale: Annotated[str, Form(max_length=8)] = "da",
+) -> Response:
+    if locale not in LOCALES:
+        return render(request, "profile.html", {"locales": LOCALES}, status_code=400)
+    users.set_locale(session, user, locale)
+    return RedirectResponse("/profile", status_code=303)
+
+
+@router.get("/health")
+@public
+def health(session: SessionDep) -> Response:
+    session.exec(text("SELECT 1"))  # type: ignore[call-overload]
+    return JSONResponse({"status": "ok"})

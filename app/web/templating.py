@@ -1,0 +1,100 @@
+"""Jinja2 templates with gettext, Danish formatting and htmx fragments (named blocks)."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from dateutil.relativedelta import relativedelta
+from fastapi import Request
+from fastapi.responses import Response
+from jinja2_fragments.fastapi import Jinja2Blocks
+
+from app import i18n
+from app.deps import CSRF_FIELD, csrf_token_for, is_htmx
+from app.i18n import N_
+from app.models.user import Role, User
+from app.settings import Settings
+
+TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates"
+
+
+def make_templates(settings: Settings) -> Jinja2Blocks:
+    templates = Jinja2Blocks(directory=str(TEMPLATE_DIR))
+    env = templates.env
+    env.add_extension("jinja2.ext.i18n")
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=i18n.gettext, ngettext=i18n.ngettext, newstyle=True
+    )
+    env.filters["date"] = i18n.format_date
+    env.filters["short_date"] = i18n.format_short_date
+    env.filters["datetime"] = i18n.format_datetime
+    env.filters["number"] = i18n.format_number
+    env.filters["age"] = format_age
+    env.filters["mask_cpr"] = mask_stored_cpr
+    env.globals["Role"] = Role
+    env.globals["settings"] = settings
+    return templates
+
+
+def format_age(birth_date: date, today: date) -> str:
+    age = relativedelta(today, birth_date)
+    years = i18n.ngettext("%(num)s year", "%(num)s years", age.years) % {"num": age.years}
+    if age.months == 0:
+        return years
+    months = i18n.ngettext("%(num)s month", "%(num)s months", age.months) % {"num": age.months}
+    return i18n.gettext("%(years)s and %(months)s") % {"years": years, "months": months}
+
+
+def mask_stored_cpr(digits: str | None) -> str:
+    return f"{digits[:6]}-xxxx" if digits else "–"
+
+
+def use_request_locale(request: Request) -> None:
+    user: User | None = getattr(request.state, "user", None)
+    settings: Settings = request.app.state.settings
+    i18n.set_locale(user.locale if user else settings.default_locale)
+    i18n.set_timezone(settings.tz)
+
+
+def navigation(user: User | None) -> list[tuple[str, str]]:
+    """(url, message id) pairs for the main navigation, by role."""
+    if user is None:
+        return []
+    items = [("/", N_("Overview")), ("/tasks", N_("My tasks")), ("/youths", N_("Young people"))]
+    if user.role is Role.ADMIN:
+        items.append(("/admin/users", N_("Users")))
+        items.append(("/admin/timeline", N_("Timeline template")))
+        items.append(("/docs", N_("API")))
+    return items
+
+
+def render(
+    request: Request,
+    name: str,
+    context: dict[str, Any] | None = None,
+    *,
+    status_code: int = 200,
+    block: str | None = None,
+) -> Response:
+    """Renders a page, or only `block` of it when htmx asks for a fragment."""
+    use_request_locale(request)
+    user: User | None = getattr(request.state, "user", None)
+    ctx: dict[str, Any] = {
+        "request": request,
+        "current_user": user,
+        "csrf_token": csrf_token_for(request),
+        "csrf_field": CSRF_FIELD,
+        "nav": navigation(user),
+        "locale": i18n.current_locale(),
+        **(context or {}),
+    }
+    templates: Jinja2Blocks = request.app.state.templates
+    if block and is_htmx(request):
+        return templates.TemplateResponse(
+            request, name, ctx, status_code=status_code, block_name=block
+        )
+    return templates.TemplateResponse(
+        request, name, ctx, status_code=status_code
+    )

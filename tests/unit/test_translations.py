@@ -1,0 +1,49 @@
+"""Every user-facing message has a Danish translation (Danish is the default language)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from babel.messages.extract import extract_from_dir
+
+from app import i18n
+
+ROOT = Path(__file__).resolve().parents[2]
+METHODS = [("app/**.py", "python"), ("app/templates/**.html", "jinja2")]
+OPTIONS = {"app/templates/**.html": {"extensions": "jinja2.ext.i18n"}}
+
+
+def _extracted() -> set[str | tuple[str, str]]:
+    ids: set[str | tuple[str, str]] = set()
+    for _file, _line, message, _comments, _context in extract_from_dir(
+        str(ROOT), METHODS, OPTIONS, keywords={"_": None, "N_": None, "gettext": None,
+                                               "ngettext": (1, 2)},
+    ):
+        if isinstance(message, tuple):
+            ids.add((message[0], message[1]))
+        elif message:
+            ids.add(message)
+    return ids
+
+
+def test_every_message_in_the_code_has_a_danish_translation():
+    danish = i18n.translations("da")
+    same_in_danish = {"Overgang", "E-mail", "Status", "Administrator", "Digital Post", "Find",
+                      "Import", "API"}
+    untranslated = []
+    for message in _extracted():
+        if isinstance(message, tuple):
+            if danish.ngettext(*message, 2) == message[1]:
+                untranslated.append(message[1])
+        elif danish.gettext(message) == message and message not in same_in_danish:
+            untranslated.append(message)
+    hint = "; ".join(sorted(untranslated)[:10])
+    assert untranslated == [], f"run `make i18n` and translate: {hint}"
+
+
+def test_english_is_available_and_danish_is_the_default():
+    i18n.set_locale("en")
+    assert i18n.gettext("Log in") == "Log in"
+    i18n.set_locale("xx")
+    assert i18n.current_locale() == "da"
+    assert i18n.gettext("Log in") == "Log ind"
