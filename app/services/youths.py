@@ -1,0 +1,311 @@
+"""The youth register: finding, reading, creating and changing young people's records."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, tzinfo
+from typing import Any
+
+from sqlalchemy import func
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, col, select
+
+from app.domain.cpr import cpr_lookup_hash
+from app.domain.validation import FieldError
+from app.domain.youth import AgeBand, YouthData, birth_date_range, checked_cpr
+from app.i18n import N_, Msg
+from app.models.audit import AuditAction
+from app.models.base import utcnow
+from app.models.user import Department, Role, User
+from app.models.youth import EventKind, Youth, YouthEvent, YouthStatus
+from app.services import audit, timeline
+from app.services.access import youth_access
+from app.settings import Settings
+
+PAGE_SIZE = 25
+CASEWORKER_FIELDS: dict[str, tuple[Role, ...]] = {
+    "child_caseworker_id": (Role.CHILD_CASEWORKER,),
+    "adult_caseworker_id": (Role.ADULT_CASEWORKER,),
+    "coordinator_id": (Role.CHILD_CASEWORKER, Role.ADULT_CASEWORKER),
+    "buddy_id": (Role.CHILD_CASEWORKER, Role.ADULT_CASEWORKER),
+}
+
+
+class YouthNotFoundError(Exception):
+    pass
+
+
+class YouthForbiddenError(Exception):
+    pass
+
+
+class ValidationFailedError(Exception):
+    def __init__(self, errors: dict[str, Msg], *, conflict: bool = False) -> None:
+        super().__init__("validation failed")
+        self.errors = errors
+        self.conflict = conflict
+
+
+@dataclass
+class YouthFilters:
+    name: str = ""
+    department: Department | None = None
+    caseworker_id: int | None = None
+    age_band: AgeBand | None = None
+    status: YouthStatus | None = None
+    flagged_this_month: bool = False
+    overdue: bool = False
+    page: int = 1
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class YouthPage:
+    rows: list[Youth]
+    total: int
+    page: int
+    page_size: int = PAGE_SIZE
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.page_size))
+
+
+def normalise_name(first_name: str, last_name: str) -> str:
+    return f"{first_name} {last_name}".casefold()
+
+
+def _filtered(user: User, filters: YouthFilters, today: date, tz: tzinfo) -> Any:
+    stmt = select(Youth).where(youth_access(user))
+    if filters.name:
+        stmt = stmt.where(col(Youth.name_search).contains(filters.name.casefold()))
+    if filters.department is Department.CHILDREN:
+        stmt = stmt.where(col(Youth.status) == YouthStatus.ACTIVE)
+    elif filters.department is Department.ADULTS:
+        stmt = stmt.where(
+            (col(Youth.status) == YouthStatus.TRANSFERRED)
+            | col(Youth.transition_started_on).is_not(None)
+        )
+    if filters.caseworker_id:
+        cid = filters.caseworker_id
+        stmt = stmt.where(
+            (col(Youth.child_caseworker_id) == cid) | (col(Youth.adult_caseworker_id) == cid)
+            | (col(Youth.coordinator_id) == cid) | (col(Youth.buddy_id) == cid)
+        )
+    if filters.age_band:
+        after, on_or_before = birth_date_range(filters.age_band, today)
+        if after:
+            stmt = stmt.where(col(Youth.birth_date) > after)
+        if on_or_before:
+            stmt = stmt.where(col(Youth.birth_date) <= on_or_before)
+    if filters.status:
+        stmt = stmt.where(col(Youth.status) == filters.status)
+    if filters.flagged_this_month:
+        month_start = datetime.combine(today.replace(day=1), time(), tz).astimezone(UTC)
+        stmt = stmt.where(col(Youth.flagged_at) >= month_start)
+    if filters.overdue:
+        stmt = stmt.where(timeline.overdue_filter(today))
+    return stmt
+
+
+def list_youths(
+    session: Session, user: User, filters: YouthFilters, today: date, client_addr: str = "",
+    tz: tzinfo = UTC,
+) -> YouthPage:
+    stmt = _filtered(user, filters, today, tz)
+    total = session.exec(
+        sa_select(func.count()).select_from(stmt.subquery())  # type: ignore[call-overload]
+    ).one()[0]
+    page = max(1, filters.page)
+    rows = session.exec(
+        stmt.order_by(col(Youth.last_name), col(Youth.first_name), col(Youth.id))
+        .offset((page - 1) * PAGE_SIZE)
+        .limit(PAGE_SIZE)
+    ).all()
+    audit.record(
+        session, AuditAction.READ, user_id=user.id, object_type="youth_list",
+        client_addr=client_addr, detail=f"rows={len(rows)} page={page}",
+    )
+    session.commit()
+    return YouthPage(list(rows), int(total), page)
+
+
+def _visible(session: Session, user: User, youth_id: int) -> Youth:
+    youth = session.exec(select(Youth).where(Youth.id == youth_id, youth_access(user))).first()
+    if youth is not None:
+        return youth
+    if session.get(Youth, youth_id) is None:
+        raise YouthNotFoundError()
+    raise YouthForbiddenError()
+
+
+def get_for_view(session: Session, user: User, youth_id: int, client_addr: str = "") -> Youth:
+    """A young person's record, access-checked; the read is audit-logged."""
+    youth = _visible(session, user, youth_id)
+    audit.record(
+        session, AuditAction.READ, user_id=user.id, object_type="youth", object_id=youth.id,
+        youth_id=youth.id, client_addr=client_addr,
+    )
+    session.commit()
+    return youth
+
+
+def get_visible(session: Session, user: User, youth_id: int) -> Youth:
+    """Access-checked, without an audit row (for actions that write their own)."""
+    return _visible(session, user, youth_id)
+
+
+def reveal_cpr(session: Session, user: User, youth_id: int, client_addr: str = "") -> str | None:
+    youth = _visible(session, user, youth_id)
+    audit.record(
+        session, AuditAction.REVEAL_CPR, user_id=user.id, object_type="youth",
+        object_id=youth.id, youth_id=youth.id, client_addr=client_addr,
+    )
+    session.commit()
+    return None if youth.cpr is None else f"{youth.cpr[:6]}-{youth.cpr[6:]}"
+
+
+def find_by_cpr(
+    session: Session, settings: Settings, user: User, cpr_text: str, client_addr: str = ""
+) -> Youth | None:
+    """Exact-match lookup through the keyed hash; raises FieldError for a malformed number."""
+    cpr = checked_cpr(cpr_text)
+    digest = cpr_lookup_hash(cpr.digits, settings.key)
+    youth = session.exec(
+        select(Youth).where(Youth.cpr_hash == digest, youth_access(user))
+    ).first()
+    audit.record(
+        session, AuditAction.SEARCH_CPR, user_id=user.id, object_type="youth",
+        object_id=youth.id if youth else "", youth_id=youth.id if youth else None,
+        client_addr=client_addr, detail="found" if youth else "not found",
+    )
+    session.commit()
+    return youth
+
+
+def _check_references(session: Session, data: YouthData) -> dict[str, Msg]:
+    errors: dict[str, Msg] = {}
+    ids = {getattr(data, name) for name in CASEWORKER_FIELDS} - {None}
+    users = {u.id: u for u in session.exec(select(User).where(col(User.id).in_(ids)))}
+    for name, roles in CASEWORKER_FIELDS.items():
+        value = getattr(data, name)
+        if value is None:
+            continue
+        found = users.get(value)
+        if found is None or not found.is_active:
+            errors[name] = Msg(N_("Choose a caseworker from the list."))
+        elif found.role not in roles:
+            errors[name] = Msg(N_("The chosen person does not work in the right department."))
+    return errors
+
+
+def cpr_taken(session: Session, settings: Settings, cpr: str, exclude_id: int | None) -> bool:
+    stmt = select(Youth.id).where(Youth.cpr_hash == cpr_lookup_hash(cpr, settings.key))
+    if exclude_id is not None:
+        stmt = stmt.where(Youth.id != exclude_id)
+    return session.exec(stmt).first() is not None
+
+
+def validate(
+    session: Session, settings: Settings, data: YouthData, today: date,
+    exclude_id: int | None = None,
+) -> None:
+    """The checks that need the database; raises ValidationFailedError."""
+    try:
+        data.check_not_born_in_future(today)
+    except FieldError as exc:
+        raise ValidationFailedError({exc.field or "cpr": exc.msg}) from None
+    errors = _check_references(session, data)
+    if data.cpr and cpr_taken(session, settings, data.cpr, exclude_id):
+        raise ValidationFailedError(
+            {"cpr": Msg(N_("A young person with this CPR number is already in the register."))},
+            conflict=True,
+        )
+    if errors:
+        raise ValidationFailedError(errors)
+
+
+def _apply(youth: Youth, data: YouthData, settings: Settings) -> None:
+    values = data.model_dump()
+    for key, value in values.items():
+        setattr(youth, key, value)
+    youth.cpr_hash = cpr_lookup_hash(data.cpr, settings.key) if data.cpr else None
+    youth.name_search = normalise_name(data.first_name, data.last_name)
+    if data.status is not YouthStatus.CLOSED:
+        youth.closed_reason = ""
+
+
+def create(
+    session: Session, settings: Settings, user: User, data: YouthData, today: date,
+    *, commit: bool = True, event: EventKind = EventKind.CREATED,
+) -> Youth:
+    validate(session, settings, data, today)
+    youth = Youth(birth_date=data.birth_date or today, first_name="", last_name="")
+    _apply(youth, data, settings)
+    youth.created_by_id = user.id
+    session.add(youth)
+    session.flush()
+    assert youth.id is not None
+    timeline.sync_youth(session, settings, youth)
+    session.add(YouthEvent(youth_id=youth.id, actor_id=user.id, kind=event))
+    audit.record(session, AuditAction.CREATE, user_id=user.id, object_type="youth",
+                 object_id=youth.id, youth_id=youth.id)
+    if commit:
+        session.commit()
+    return youth
+
+
+def update(
+    session: Session, settings: Settings, user: User, youth_id: int, data: YouthData,
+    today: date,
+) -> Youth:
+    youth = _visible(session, user, youth_id)
+    validate(session, settings, data, today, exclude_id=youth.id)
+    before = {name: getattr(youth, name) for name in CASEWORKER_FIELDS}
+    old_status, old_birth_date = youth.status, youth.birth_date
+    _apply(youth, data, settings)
+    if youth.birth_date != old_birth_date:
+        timeline.sync_youth(session, settings, youth)
+    youth.updated_at = utcnow()
+    session.add(youth)
+    assert youth.id is not None
+    session.add(YouthEvent(youth_id=youth.id, actor_id=user.id, kind=EventKind.UPDATED))
+    if youth.status is not old_status:
+        session.add(YouthEvent(
+            youth_id=youth.id, actor_id=user.id, kind=EventKind.STATUS_CHANGED,
+            detail=f"{old_status.value} -> {youth.status.value} {youth.closed_reason}".strip(),
+        ))
+    changed = [name for name in CASEWORKER_FIELDS if getattr(youth, name) != before[name]]
+    if changed:
+        session.add(YouthEvent(
+            youth_id=youth.id, actor_id=user.id, kind=EventKind.CASEWORKER_CHANGED,
+            detail=", ".join(changed),
+        ))
+    audit.record(session, AuditAction.UPDATE, user_id=user.id, object_type="youth",
+                 object_id=youth.id, youth_id=youth.id)
+    session.commit()
+    return youth
+
+
+def as_data(youth: Youth) -> dict[str, Any]:
+    """The record as form values (the CPR number shown with its dash)."""
+    values = youth.model_dump(exclude={"cpr_hash", "name_search", "created_at", "updated_at"})
+    if youth.cpr:
+        values["cpr"] = f"{youth.cpr[:6]}-{youth.cpr[6:]}"
+    return values
+
+
+def events(session: Session, youth_id: int) -> list[YouthEvent]:
+    stmt = (
+        select(YouthEvent).where(YouthEvent.youth_id == youth_id)
+        .order_by(col(YouthEvent.at).desc(), col(YouthEvent.id).desc()).limit(100)
+    )
+    return list(session.exec(stmt))
+
+
+def users_by_id(session: Session, ids: set[int | None]) -> dict[int, User]:
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return {}
+    return {u.id: u for u in session.exec(select(User).where(col(User.id).in_(wanted)))
+            if u.id is not None}
