@@ -1,0 +1,243 @@
+"""Each young person's timeline: due dates, statuses, completing steps, "My tasks"."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import and_, or_, update
+from sqlmodel import Session, col, select
+
+from app.domain.timeline import (
+    DUE_SOON_DAYS,
+    FLAG_STEP_KEY,
+    Offset,
+    StepStatus,
+    check_offsets_unique,
+    due_date,
+    step_status,
+)
+from app.domain.validation import FieldError
+from app.i18n import N_
+from app.models.base import utcnow
+from app.models.timeline import TimelineStep, YouthStep
+from app.models.user import User
+from app.models.youth import EventKind, Youth, YouthEvent
+from app.services.access import youth_access
+from app.settings import Settings
+
+RECOMPUTE_CHUNK = 2000
+
+
+def flag_offset(settings: Settings) -> Offset:
+    return Offset(settings.flag_age_years, settings.flag_age_months)
+
+
+def step_offset(step: TimelineStep, settings: Settings) -> Offset:
+    """The flag step always follows the configured flag age."""
+    if step.key == FLAG_STEP_KEY:
+        return flag_offset(settings)
+    return Offset(step.offset_years, step.offset_months)
+
+
+def template(session: Session) -> list[TimelineStep]:
+    stmt = select(TimelineStep).order_by(
+        col(TimelineStep.offset_years), col(TimelineStep.offset_months)
+    )
+    return list(session.exec(stmt))
+
+
+def template_step(session: Session, step_id: int) -> TimelineStep | None:
+    return session.get(TimelineStep, step_id)
+
+
+def sync_youth(session: Session, settings: Settings, youth: Youth,
+               steps: list[TimelineStep] | None = None) -> None:
+    """Stores the flag date and every step's due date; call after the birth date changes."""
+    assert youth.id is not None
+    youth.flag_due_on = due_date(youth.birth_date, flag_offset(settings))
+    session.add(youth)
+    existing = {
+        s.step_id: s for s in session.exec(select(YouthStep).where(YouthStep.youth_id == youth.id))
+    }
+    for step in steps if steps is not None else template(session):
+        assert step.id is not None
+        due = due_date(youth.birth_date, step_offset(step, settings))
+        row = existing.get(step.id)
+        if row is None:
+            session.add(YouthStep(youth_id=youth.id, step_id=step.id, due_on=due))
+        elif row.due_on != due:
+            row.due_on = due
+            session.add(row)
+
+
+def recompute_all(session: Session, settings: Settings) -> int:
+    """After a template or flag-age change: every young person's due dates, in chunks."""
+    steps = template(session)
+    last_id, count = 0, 0
+    while True:
+        batch = list(session.exec(
+            select(Youth).where(col(Youth.id) > last_id).order_by(col(Youth.id))
+            .limit(RECOMPUTE_CHUNK)
+        ))
+        if not batch:
+            return count
+        for youth in batch:
+            sync_youth(session, settings, youth, steps)
+        session.commit()
+        count += len(batch)
+        last_id = batch[-1].id or last_id
+
+
+@dataclass(frozen=True)
+class StepView:
+    row: YouthStep
+    step: TimelineStep
+    status: StepStatus
+
+
+def steps_for(session: Session, youth_id: int, today: date) -> list[StepView]:
+    stmt = (
+        select(YouthStep, TimelineStep)
+        .join(TimelineStep, col(TimelineStep.id) == YouthStep.step_id)
+        .where(YouthStep.youth_id == youth_id)
+        .order_by(col(YouthStep.due_on))
+    )
+    return [_view(row, step, today) for row, step in session.exec(stmt)]
+
+
+def _view(row: YouthStep, step: TimelineStep, today: date) -> StepView:
+    status = step_status(row.due_on, today, done=row.done_at is not None,
+                         not_applicable=bool(row.not_applicable_reason))
+    return StepView(row, step, status)
+
+
+class StepNotFoundError(Exception):
+    pass
+
+
+def _visible_step(session: Session, user: User, youth_step_id: int) -> tuple[YouthStep, Youth]:
+    found = session.exec(
+        select(YouthStep, Youth).join(Youth, col(Youth.id) == YouthStep.youth_id)
+        .where(YouthStep.id == youth_step_id, youth_access(user))
+    ).first()
+    if found is None:
+        raise StepNotFoundError()
+    return found
+
+
+def _event(session: Session, youth_id: int, user: User | None, kind: EventKind,
+           detail: str) -> None:
+    session.add(YouthEvent(youth_id=youth_id, actor_id=user.id if user else None, kind=kind,
+                           detail=detail[:500]))
+
+
+def complete(session: Session, user: User, youth_step_id: int) -> YouthStep:
+    row, youth = _visible_step(session, user, youth_step_id)
+    if row.done_at is None:
+        row.done_at, row.done_by_id = utcnow(), user.id
+        row.not_applicable_reason, row.not_applicable_by_id = "", None
+        session.add(row)
+        _event(session, youth.id or 0, user, EventKind.STEP_DONE, _step_name(session, row))
+        session.commit()
+    return row
+
+
+def reopen(session: Session, user: User, youth_step_id: int) -> YouthStep:
+    row, youth = _visible_step(session, user, youth_step_id)
+    if row.done_at is not None or row.not_applicable_reason:
+        row.done_at = row.done_by_id = None
+        row.not_applicable_reason, row.not_applicable_by_id = "", None
+        session.add(row)
+        _event(session, youth.id or 0, user, EventKind.STEP_REOPENED, _step_name(session, row))
+        session.commit()
+    return row
+
+
+def not_applicable(session: Session, user: User, youth_step_id: int, reason: str) -> YouthStep:
+    row, youth = _visible_step(session, user, youth_step_id)
+    row.not_applicable_reason, row.not_applicable_by_id = reason, user.id
+    row.done_at = row.done_by_id = None
+    session.add(row)
+    _event(session, youth.id or 0, user, EventKind.STEP_NOT_APPLICABLE,
+           f"{_step_name(session, row)}: {reason}")
+    session.commit()
+    return row
+
+
+def complete_by_event(session: Session, youth_ids: Iterable[int], step_key: str) -> None:
+    """Marks an event-driven step done (flagging, the first meeting); caller commits."""
+    step = session.exec(select(TimelineStep).where(TimelineStep.key == step_key)).first()
+    ids = list(youth_ids)
+    if step is None or not ids:
+        return
+    session.execute(
+        update(YouthStep)
+        .where(col(YouthStep.youth_id).in_(ids), col(YouthStep.step_id) == step.id,
+               col(YouthStep.done_at).is_(None))
+        .values(done_at=utcnow())
+    )
+
+
+def _step_name(session: Session, row: YouthStep) -> str:
+    step = session.get(TimelineStep, row.step_id)
+    return step.name if step else ""
+
+
+@dataclass(frozen=True)
+class Task:
+    youth: Youth
+    view: StepView
+
+
+def my_tasks(session: Session, user: User, today: date, limit: int = 200) -> list[Task]:
+    """Due and overdue steps of the young people the user is assigned to."""
+    assigned = or_(
+        col(Youth.child_caseworker_id) == user.id, col(Youth.adult_caseworker_id) == user.id,
+        col(Youth.coordinator_id) == user.id, col(Youth.buddy_id) == user.id,
+    )
+    stmt = (
+        select(YouthStep, TimelineStep, Youth)
+        .join(TimelineStep, col(TimelineStep.id) == YouthStep.step_id)
+        .join(Youth, col(Youth.id) == YouthStep.youth_id)
+        .where(
+            col(YouthStep.done_at).is_(None), col(YouthStep.not_applicable_reason) == "",
+            col(YouthStep.due_on) <= today + timedelta(days=DUE_SOON_DAYS),
+            assigned, youth_access(user),
+        )
+        .order_by(col(YouthStep.due_on))
+        .limit(limit)
+    )
+    return [Task(youth, _view(row, step, today)) for row, step, youth in session.exec(stmt)]
+
+
+def overdue_filter(today: date) -> Any:
+    """A WHERE clause: the young person has an open step whose due date has passed."""
+    return col(Youth.id).in_(
+        select(YouthStep.youth_id).where(
+            and_(col(YouthStep.done_at).is_(None), col(YouthStep.not_applicable_reason) == "",
+                 col(YouthStep.due_on) < today)
+        )
+    )
+
+
+def save_template_step(
+    session: Session, settings: Settings, step: TimelineStep, *, name: str, description: str,
+    offset: Offset, department: Any, completion: Any,
+) -> TimelineStep:
+    others = [Offset(s.offset_years, s.offset_months) for s in template(session)
+              if s.id != step.id]
+    check_offsets_unique([*others, offset])
+    if step.key == FLAG_STEP_KEY and offset != flag_offset(settings):
+        raise FieldError(N_("The flag step follows the FLAG_AGE setting."), field="offset")
+    changed = (step.offset_years, step.offset_months) != (offset.years, offset.months)
+    step.name, step.description = name, description
+    step.offset_years, step.offset_months = offset.years, offset.months
+    step.department, step.completion = department, completion
+    session.add(step)
+    session.commit()
+    if changed or step.id is None:
+        recompute_all(session, settings)
+    return step

@@ -1,0 +1,169 @@
+"""The timeline on the youth page, completing steps, "My tasks" and the template editor."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response
+from pydantic import BaseModel, Field
+from sqlmodel import Session
+
+from app.deps import AdminUser, CurrentUser, NotFoundError, SessionDep, SettingsDep, TodayDep
+from app.domain.timeline import Offset, StepStatus, chart_ticks, chart_x
+from app.domain.validation import FieldError, Text
+from app.i18n import N_, Msg
+from app.models.timeline import Completion, StepDepartment, TimelineStep, YouthStep
+from app.models.youth import Youth
+from app.services import timeline, youths
+from app.web.forms import form_dict, parse_form
+from app.web.templating import render
+
+router = APIRouter()
+
+STEP_LABELS = {
+    StepStatus.UPCOMING: N_("Upcoming"),
+    StepStatus.DUE: N_("Due"),
+    StepStatus.OVERDUE: N_("Overdue"),
+    StepStatus.DONE: N_("Done"),
+    StepStatus.NOT_APPLICABLE: N_("Not applicable"),
+}
+DEPARTMENT_LABELS = {
+    StepDepartment.CHILDREN: N_("Children's department"),
+    StepDepartment.ADULTS: N_("Adult department"),
+    StepDepartment.BOTH: N_("Both departments"),
+}
+COMPLETION_LABELS = {
+    Completion.MANUAL: N_("By hand"),
+    Completion.EVENT: N_("By an event"),
+}
+
+
+def timeline_context(session: Session, youth: Youth, today: date) -> dict[str, Any]:
+    """What the youth page's timeline block needs."""
+    assert youth.id is not None
+    views = timeline.steps_for(session, youth.id, today)
+    items = [{"view": v, "x": chart_x(youth.birth_date, v.row.due_on)} for v in views]
+    people = youths.users_by_id(session, {v.row.done_by_id for v in views})
+    return {
+        "chart": {"points": items, "ticks": chart_ticks(),
+                  "today_x": chart_x(youth.birth_date, today)},
+        "step_labels": STEP_LABELS, "step_people": people, "today": today,
+    }
+
+
+def _step_response(request: Request, session: Session, user: Any, row: YouthStep,
+                   back: str, today: date) -> Response:
+    if back == "tasks":
+        if request.headers.get("hx-request") == "true":
+            return render(request, "tasks.html", _tasks_context(session, user, today),
+                          block="tasks")
+        return RedirectResponse("/tasks", status_code=303)
+    youth = youths.get_visible(session, user, row.youth_id)
+    if request.headers.get("hx-request") == "true":
+        return render(request, "youths/_timeline.html",
+                      {"youth": youth, **timeline_context(session, youth, today)})
+    return RedirectResponse(f"/youths/{youth.id}#timeline", status_code=303)
+
+
+@router.post("/steps/{row_id}/complete")
+def step_complete(request: Request, row_id: int, session: SessionDep, user: CurrentUser,
+                  today: TodayDep, back: Annotated[str, Form(max_length=10)] = "youth",
+                  ) -> Response:
+    try:
+        row = timeline.complete(session, user, row_id)
+    except timeline.StepNotFoundError:
+        raise NotFoundError() from None
+    return _step_response(request, session, user, row, back, today)
+
+
+@router.post("/steps/{row_id}/reopen")
+def step_reopen(request: Request, row_id: int, session: SessionDep, user: CurrentUser,
+                today: TodayDep, back: Annotated[str, Form(max_length=10)] = "youth",
+                ) -> Response:
+    try:
+        row = timeline.reopen(session, user, row_id)
+    except timeline.StepNotFoundError:
+        raise NotFoundError() from None
+    return _step_response(request, session, user, row, back, today)
+
+
+def _tasks_context(session: Session, user: Any, today: date) -> dict[str, Any]:
+    return {"tasks": timeline.my_tasks(session, user, today), "step_labels": STEP_LABELS,
+            "step_people": {}, "today": today}
+
+
+@router.get("/tasks")
+def my_tasks(request: Request, session: SessionDep, user: CurrentUser,
+             today: TodayDep) -> Response:
+    return render(request, "tasks.html", _tasks_context(session, user, today))
+
+
+class StepForm(BaseModel):
+    name: Annotated[Text, Field(min_length=1, max_length=120)]
+    description: Annotated[Text, Field(max_length=1000)] = ""
+    offset_years: Annotated[int, Field(ge=0, le=25)]
+    offset_months: Annotated[int, Field(ge=0, le=11)]
+    department: StepDepartment
+    completion: Completion
+
+
+@router.get("/admin/timeline")
+def template_page(request: Request, session: SessionDep, _admin: AdminUser) -> Response:
+    return render(request, "admin/timeline.html", {
+        "steps": timeline.template(session), "department_labels": DEPARTMENT_LABELS,
+        "completion_labels": COMPLETION_LABELS,
+    })
+
+
+def _step_form(request: Request, step: TimelineStep | None, values: dict[str, Any],
+               errors: dict[str, Msg], status: int = 200) -> Response:
+    return render(request, "admin/timeline_step.html", {
+        "step": step, "values": values, "errors": errors,
+        "department_labels": DEPARTMENT_LABELS, "completion_labels": COMPLETION_LABELS,
+    }, status_code=status)
+
+
+def _template_step(session: Session, step_id: int | None) -> TimelineStep:
+    if step_id is None:
+        return TimelineStep(key="", name="", offset_years=0, offset_months=0)
+    step = timeline.template_step(session, step_id)
+    if step is None:
+        raise NotFoundError()
+    return step
+
+
+@router.get("/admin/timeline/new")
+def template_new(request: Request, _admin: AdminUser) -> Response:
+    return _step_form(request, None, {"department": "both", "completion": "manual"}, {})
+
+
+@router.get("/admin/timeline/{step_id}")
+def template_edit(request: Request, step_id: int, session: SessionDep,
+                  _admin: AdminUser) -> Response:
+    step = _template_step(session, step_id)
+    return _step_form(request, step, step.model_dump(), {})
+
+
+@router.post("/admin/timeline/new")
+@router.post("/admin/timeline/{step_id}")
+async def template_save(request: Request, session: SessionDep, settings: SettingsDep,
+                        _admin: AdminUser, step_id: int | None = None) -> Response:
+    step = _template_step(session, step_id)
+    data = form_dict(await request.form())
+    form, errors = parse_form(StepForm, data)
+    if form is not None:
+        if step.id is None:
+            step.key = f"custom_{form.offset_years}_{form.offset_months}"
+        try:
+            timeline.save_template_step(
+                session, settings, step, name=form.name, description=form.description,
+                offset=Offset(form.offset_years, form.offset_months),
+                department=form.department, completion=form.completion,
+            )
+            return RedirectResponse("/admin/timeline", status_code=303)
+        except FieldError as exc:
+            session.rollback()
+            errors = {"offset_years": exc.msg}
+    return _step_form(request, step if step.id else None, data, errors, status=400)
