@@ -1,0 +1,525 @@
+"""Importing young people from a CSV file exported from the children's case system.
+
+`check` is a dry run: it reports every invalid row by its physical line number (the header
+is line 1) and writes nothing. `run` checks first and then creates every valid row in one
+transaction, or nothing at all. A CPR number already in the register is reported and
+skipped, never doubled. Messages never contain a cell's value, so a CPR number cannot leak
+into an error message or a log: rows are referred to by line number only.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, TypeVar
+
+from pydantic import ValidationError
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from app.domain.cpr import CprError, cpr_lookup_hash, parse_cpr
+from app.domain.validation import FieldError
+from app.domain.youth import YouthData
+from app.i18n import N_, Msg
+from app.models.audit import AuditAction
+from app.models.user import Role, User
+from app.models.youth import EventKind, SupportExpected, Youth
+from app.services import audit, youths
+from app.settings import Settings
+from app.web.forms import field_errors
+
+log = logging.getLogger("overgang.import")
+T = TypeVar("T")
+
+MAX_BYTES = 10 * 1024 * 1024
+MAX_ROWS = 20_000
+IMPORT_ROLES = (Role.COORDINATOR, Role.ADMIN, Role.CHILD_CASEWORKER)
+_CHUNK = 500
+
+# Accepted header names (after normalising: case-folded, æ/ø/å spelt ae/oe/aa, spaces and
+# dashes as underscores) and the field each one fills. The Danish name is listed first.
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "cpr": ("cpr",),
+    "first_name": ("fornavn", "first_name"),
+    "last_name": ("efternavn", "last_name"),
+    "address": ("adresse", "address"),
+    "postal_code": ("postnummer", "postal_code"),
+    "city": ("by", "city"),
+    "school": ("skole", "school"),
+    "adult_support_expected": ("voksenstoette", "adult_support_expected"),
+    "caseworker": ("sagsbehandler", "caseworker"),
+    "birth_date": ("foedselsdato", "birth_date"),
+    "birth_date_reason": ("foedselsdato_begrundelse", "birth_date_reason"),
+}
+REQUIRED_COLUMNS = ("cpr", "first_name", "last_name")
+_HEADER_FIELD = {name: fld for fld, names in COLUMNS.items() for name in names}
+_SUPPORT = {
+    "": SupportExpected.NOT_ASSESSED,
+    "ja": SupportExpected.YES,
+    "yes": SupportExpected.YES,
+    "nej": SupportExpected.NO,
+    "no": SupportExpected.NO,
+    "ikke vurderet": SupportExpected.NOT_ASSESSED,
+    "not assessed": SupportExpected.NOT_ASSESSED,
+}
+_DMY = re.compile(r"([0-9]{1,2})[-./]([0-9]{1,2})[-./]([0-9]{4})")
+_YMD = re.compile(r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})")
+_TEXT_FIELDS = ("cpr", "first_name", "last_name", "address", "postal_code", "city", "school",
+                "birth_date_reason")
+_SEP_LINE = re.compile(r"sep=([;,])", re.IGNORECASE)
+_LOOKS_LIKE_DATA = re.compile(r"[0-9]{4}")
+
+
+class ImportFileError(Exception):
+    """The file as a whole cannot be imported (encoding, size, header)."""
+
+    def __init__(self, msg: Msg) -> None:
+        super().__init__(msg.msgid)
+        self.msg = msg
+
+
+@dataclass
+class RowError:
+    line: int
+    field: str
+    message: Msg
+    column: str = ""  # the column's heading as written in the file, for display
+
+
+@dataclass
+class ImportReport:
+    rows_total: int = 0
+    valid: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    already_registered: list[int] = field(default_factory=list)
+    file_errors: list[Msg] = field(default_factory=list)
+    imported: int = 0
+    columns: dict[str, str] = field(default_factory=dict, repr=False)
+
+    @property
+    def ok(self) -> bool:
+        """True when nothing stands in the way of importing the valid rows."""
+        return not self.errors and not self.file_errors
+
+    @property
+    def lines_with_errors(self) -> int:
+        return len({error.line for error in self.errors})
+
+
+@dataclass
+class _Row:
+    line: int
+    cells: dict[str, str]  # field -> the cell's text
+    extra: bool = False  # more non-empty cells than the header has columns
+
+
+@dataclass
+class _Parsed:
+    columns: dict[str, str]  # field -> heading as written in the file
+    rows: list[_Row]
+
+
+@dataclass
+class _Valid:
+    line: int
+    data: YouthData
+
+
+def may_import(user: User) -> bool:
+    return user.is_active and user.role in IMPORT_ROLES
+
+
+# --- reading the file ----------------------------------------------------------------
+
+
+def decode_csv(raw: bytes) -> str:
+    """UTF-8 (with or without a byte order mark), falling back to Windows-1252."""
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:
+            text = raw.decode("cp1252")
+        except UnicodeDecodeError:
+            raise ImportFileError(Msg(N_(
+                "The file could not be read as text. Save it as CSV (UTF-8 or Windows-1252)."
+            ))) from None
+    if "\x00" in text:
+        raise ImportFileError(Msg(N_(
+            "The file could not be read as text. Save it as CSV (UTF-8 or Windows-1252)."
+        )))
+    return text
+
+
+def detect_delimiter(header_line: str) -> str:
+    """`;` or `,`, whichever the header line uses more."""
+    return ";" if header_line.count(";") > header_line.count(",") else ","
+
+
+def normalise_heading(heading: str) -> str:
+    name = heading.strip().casefold()
+    for danish, spelt in (("æ", "ae"), ("ø", "oe"), ("å", "aa")):
+        name = name.replace(danish, spelt)
+    return re.sub(r"[\s-]+", "_", name)
+
+
+def _layout(text: str) -> tuple[str, int]:
+    """The delimiter, and how many lines come before the header: Excel may write a first
+    line such as `sep=;` that names the delimiter."""
+    first = text.partition("\n")[0]
+    if sep := _SEP_LINE.fullmatch(first.strip()):
+        return sep[1], 1
+    if not first.strip():
+        raise ImportFileError(Msg(N_("The file is empty.")))
+    return detect_delimiter(first), 0
+
+
+def _map_header(cells: list[str]) -> dict[int, str]:
+    """Column index -> field; raises ImportFileError for unknown, repeated or missing columns."""
+    if any(_LOOKS_LIKE_DATA.search(cell) for cell in cells):
+        # Never echo a heading that may be a data row (it could be a CPR number).
+        raise ImportFileError(Msg(N_(
+            "The first line must hold the column names, such as cpr;fornavn;efternavn."
+        )))
+    index: dict[int, str] = {}
+    unknown: list[str] = []
+    repeated: list[str] = []
+    for i, cell in enumerate(cells):
+        name = normalise_heading(cell)
+        if not name:
+            continue
+        fld = _HEADER_FIELD.get(name)
+        if fld is None:
+            unknown.append(cell.strip()[:40])
+        elif fld in index.values():
+            repeated.append(cell.strip())
+        else:
+            index[i] = fld
+    if unknown:
+        raise ImportFileError(Msg(N_("Unknown columns: %(columns)s."), columns=", ".join(unknown)))
+    if repeated:
+        raise ImportFileError(Msg(
+            N_("A column appears more than once: %(columns)s."), columns=", ".join(repeated)
+        ))
+    missing = [COLUMNS[f][0] for f in REQUIRED_COLUMNS if f not in index.values()]
+    if missing:
+        raise ImportFileError(Msg(
+            N_("Required columns are missing: %(columns)s."), columns=", ".join(missing)
+        ))
+    return index
+
+
+def _records(text: str, delimiter: str, skip: int) -> Iterator[tuple[int, list[str]]]:
+    """(first physical line, cells) of every record after the `skip` first lines."""
+    stream = io.StringIO(text, newline="")
+    for _ in range(skip):
+        stream.readline()
+    reader = csv.reader(stream, delimiter=delimiter)
+    previous = skip
+    try:
+        for cells in reader:
+            yield previous + 1, cells
+            previous = skip + reader.line_num
+    except csv.Error:
+        raise ImportFileError(Msg(
+            N_("The file is not a valid CSV file (near line %(line)s)."), line=previous + 1
+        )) from None
+
+
+def _too_many_rows() -> ImportFileError:
+    return ImportFileError(Msg(
+        N_("The file has more than %(n)s rows. Split it into smaller files."), n=MAX_ROWS
+    ))
+
+
+def parse(raw: bytes) -> _Parsed:
+    """Decodes and splits the file into rows of named cells; raises ImportFileError."""
+    if len(raw) > MAX_BYTES:
+        raise ImportFileError(Msg(
+            N_("The file is larger than %(mb)s MB. Split it into smaller files."),
+            mb=MAX_BYTES // (1024 * 1024),
+        ))
+    text = decode_csv(raw)
+    delimiter, skip = _layout(text)
+    records = _records(text, delimiter, skip)
+    _line, header = next(records, (0, []))
+    index = _map_header(header)
+    columns = {fld: header[i].strip() for i, fld in index.items()}
+    rows: list[_Row] = []
+    for line, cells in records:
+        if not any(cell.strip() for cell in cells):
+            continue
+        if len(rows) >= MAX_ROWS:
+            raise _too_many_rows()
+        named = {fld: cells[i] if i < len(cells) else "" for i, fld in index.items()}
+        extra = any(cell.strip() for cell in cells[len(header):])
+        rows.append(_Row(line, named, extra))
+    if not rows:
+        raise ImportFileError(Msg(N_("The file contains no young people.")))
+    return _Parsed(columns, rows)
+
+
+# --- checking the rows ---------------------------------------------------------------
+
+
+def parse_birth_date(text: str) -> date | None:
+    """dd-mm-yyyy (also with . or /) or yyyy-mm-dd; empty is None; raises FieldError."""
+    value = text.strip()
+    if not value:
+        return None
+    try:
+        if match := _DMY.fullmatch(value):
+            return date(int(match[3]), int(match[2]), int(match[1]))
+        if match := _YMD.fullmatch(value):
+            return date(int(match[1]), int(match[2]), int(match[3]))
+    except ValueError:
+        pass
+    raise FieldError(N_("Write the birth date as dd-mm-yyyy or yyyy-mm-dd."), field="birth_date")
+
+
+def parse_support(text: str) -> SupportExpected:
+    key = re.sub(r"[\s_-]+", " ", text.strip().casefold())
+    try:
+        return _SUPPORT[key]
+    except KeyError:
+        raise FieldError(
+            N_("Write yes, no or not assessed (ja, nej or ikke vurderet)."),
+            field="adult_support_expected",
+        ) from None
+
+
+def _chunks(items: list[T]) -> Iterable[list[T]]:
+    for start in range(0, len(items), _CHUNK):
+        yield items[start:start + _CHUNK]
+
+
+def _caseworkers(session: Session, rows: list[_Row]) -> dict[str, User]:
+    """The users named in the caseworker column, by lower-cased username."""
+    names = sorted({row.cells.get("caseworker", "").strip().lower() for row in rows} - {""})
+    found: dict[str, User] = {}
+    for chunk in _chunks(names):
+        stmt = select(User).where(func.lower(User.username).in_(chunk))
+        found.update({user.username.lower(): user for user in session.exec(stmt)})
+    return found
+
+
+def _cpr_digits(text: str) -> str | None:
+    try:
+        return parse_cpr(text).digits if text.strip() else None
+    except CprError:
+        return None
+
+
+def _identity(cells: dict[str, str]) -> str | None:
+    """Who the row is about: the CPR number, or for someone without one, the name and birth
+    date. Used to find people already in the register and rows repeated in the file."""
+    if cells.get("cpr", "").strip():
+        digits = _cpr_digits(cells["cpr"])
+        return f"cpr:{digits}" if digits else None
+    first, last = cells.get("first_name", "").strip(), cells.get("last_name", "").strip()
+    try:
+        born = parse_birth_date(cells.get("birth_date", ""))
+    except FieldError:
+        return None
+    if born is None or not first or not last:
+        return None
+    return _name_identity(born, youths.normalise_name(first, last))
+
+
+def _name_identity(born: date, name_search: str) -> str:
+    return f"name:{born.isoformat()}:{name_search}"
+
+
+def _registered(session: Session, settings: Settings, identities: set[str]) -> set[str]:
+    """The identities (see `_identity`) that are already in the register."""
+    by_hash = {
+        cpr_lookup_hash(identity[4:], settings.key): identity
+        for identity in identities if identity.startswith("cpr:")
+    }
+    found: set[str] = set()
+    for digests in _chunks(sorted(by_hash)):
+        stmt = select(Youth.cpr_hash).where(col(Youth.cpr_hash).in_(digests))
+        found.update(by_hash[digest] for digest in session.exec(stmt) if digest)
+    dates = sorted({date.fromisoformat(i.split(":")[1]) for i in identities
+                    if i.startswith("name:")})
+    for chunk in _chunks(dates):
+        rows = session.exec(
+            select(col(Youth.birth_date), col(Youth.name_search))
+            .where(col(Youth.cpr_hash).is_(None), col(Youth.birth_date).in_(chunk))
+        )
+        found.update(_name_identity(born, name) for born, name in rows)
+    return found & identities
+
+
+def _caseworker_id(name: str, caseworkers: dict[str, User]) -> int | None:
+    if not name.strip():
+        return None
+    user = caseworkers.get(name.strip().lower())
+    if user is None or not user.is_active:
+        raise FieldError(
+            N_("Unknown caseworker: no active user has this username."), field="caseworker"
+        )
+    if user.role is not Role.CHILD_CASEWORKER:
+        raise FieldError(
+            N_("This user is not a caseworker in the children's department."),
+            field="caseworker",
+        )
+    return user.id
+
+
+def _converted(
+    row: _Row, caseworkers: dict[str, User]
+) -> tuple[dict[str, Any], dict[str, Msg]]:
+    """The row's cells as YouthData input, and the errors of the cells that need converting."""
+    cells = row.cells
+    values: dict[str, Any] = {name: cells.get(name, "") for name in _TEXT_FIELDS}
+    values["postal_code"] = values["postal_code"].strip()
+    errors: dict[str, Msg] = {}
+    if row.extra:
+        errors["__all__"] = Msg(N_("The line has more fields than the header line."))
+    try:
+        values["birth_date"] = parse_birth_date(cells.get("birth_date", ""))
+    except FieldError as exc:
+        errors["birth_date"] = exc.msg
+    try:
+        values["adult_support_expected"] = parse_support(cells.get("adult_support_expected", ""))
+    except FieldError as exc:
+        errors["adult_support_expected"] = exc.msg
+    try:
+        values["child_caseworker_id"] = _caseworker_id(cells.get("caseworker", ""), caseworkers)
+    except FieldError as exc:
+        errors["caseworker"] = exc.msg
+    return values, errors
+
+
+def _row_data(
+    row: _Row, caseworkers: dict[str, User], today: date
+) -> tuple[YouthData | None, dict[str, Msg]]:
+    """The row as YouthData (the same validation as the form and the API), or its errors."""
+    values, errors = _converted(row, caseworkers)
+    try:
+        data = YouthData.model_validate(values)
+        data.check_not_born_in_future(today)
+    except ValidationError as exc:
+        found = field_errors(exc.errors())
+    except FieldError as exc:
+        found = {exc.field or "cpr": exc.msg}
+    else:
+        return (None if errors else data), errors
+    if "birth_date" in errors and not values["cpr"].strip():
+        found.pop("cpr", None)  # "enter the CPR number or the birth date": the date was bad
+    return None, {**found, **errors}
+
+
+def _display_column(fld: str, columns: dict[str, str]) -> str:
+    fld = "caseworker" if fld == "child_caseworker_id" else fld
+    if fld in columns:
+        return columns[fld]
+    return COLUMNS[fld][0] if fld in COLUMNS else ""
+
+
+def _repeated(identity: str, line: int) -> dict[str, Msg]:
+    if identity.startswith("cpr:"):
+        return {"cpr": Msg(N_("The same CPR number is also on line %(line)s."), line=line)}
+    return {"__all__": Msg(
+        N_("The same young person (name and birth date) is also on line %(line)s."), line=line
+    )}
+
+
+def _check(
+    session: Session, settings: Settings, raw: bytes, today: date
+) -> tuple[ImportReport, list[_Valid]]:
+    report = ImportReport()
+    try:
+        parsed = parse(raw)
+    except ImportFileError as exc:
+        report.file_errors.append(exc.msg)
+        return report, []
+    report.rows_total = len(parsed.rows)
+    report.columns = parsed.columns
+    caseworkers = _caseworkers(session, parsed.rows)
+    identities = {row.line: _identity(row.cells) for row in parsed.rows}
+    registered = _registered(session, settings, {i for i in identities.values() if i})
+    first_line: dict[str, int] = {}
+    valid: list[_Valid] = []
+    for row in parsed.rows:
+        identity = identities[row.line]
+        if identity in registered and identity not in first_line:
+            first_line[identity] = row.line
+            report.already_registered.append(row.line)
+            continue
+        data, errors = _row_data(row, caseworkers, today)
+        if identity and identity in first_line:
+            errors.update(_repeated(identity, first_line[identity]))
+        elif identity:
+            first_line[identity] = row.line
+        for fld, message in errors.items():
+            report.errors.append(
+                RowError(row.line, fld, message, _display_column(fld, parsed.columns))
+            )
+        if data is not None and not errors:
+            valid.append(_Valid(row.line, data))
+    report.valid = len(valid)
+    return report, valid
+
+
+def check(session: Session, settings: Settings, raw: bytes, today: date) -> ImportReport:
+    """The dry run: reports what an import would do, and writes nothing."""
+    report, _valid = _check(session, settings, raw, today)
+    return report
+
+
+def run(
+    session: Session, settings: Settings, user: User, raw: bytes, today: date
+) -> ImportReport:
+    """Imports every valid row in one transaction, or nothing if any row has an error."""
+    report, valid = _check(session, settings, raw, today)
+    if not report.ok:
+        return report
+    try:
+        for row in valid:
+            try:
+                youths.create(
+                    session, settings, user, row.data, today,
+                    commit=False, event=EventKind.IMPORTED,
+                )
+            except youths.ValidationFailedError as exc:
+                # The register changed since the check (someone saved the same person).
+                session.rollback()
+                report.errors.extend(
+                    RowError(row.line, fld, msg, _display_column(fld, report.columns))
+                    for fld, msg in exc.errors.items()
+                )
+                report.valid = 0
+                return report
+        audit.record(session, AuditAction.IMPORT, user_id=user.id, object_type="youth",
+                     detail=f"rows={len(valid)}")
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    report.imported = len(valid)
+    log.info("youth import by user %s: %s rows imported, %s already registered",
+             user.id, report.imported, len(report.already_registered))
+    return report
+
+
+def format_report(report: ImportReport) -> list[str]:
+    """The report as plain text lines (for the command line); never shows a CPR number."""
+    lines = [str(msg) for msg in report.file_errors]
+    lines += [
+        f"line {e.line}{f' [{e.column}]' if e.column else ''}: {e.message}" for e in report.errors
+    ]
+    if report.already_registered:
+        lines.append("already in the register (skipped), lines: "
+                     + ", ".join(str(n) for n in report.already_registered))
+    lines.append(
+        f"rows: {report.rows_total}, valid: {report.valid}, "
+        f"with errors: {report.lines_with_errors}, "
+        f"already registered: {len(report.already_registered)}, imported: {report.imported}"
+    )
+    return lines
