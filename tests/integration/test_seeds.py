@@ -1,0 +1,132 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import pytest
+from dateutil.relativedelta import relativedelta
+from sqlmodel import func, select
+
+from app.domain.cpr import cpr_lookup_hash, parse_cpr
+from app.domain.youth import AgeBand, birth_date_range
+from app.models.user import Role, User
+from app.models.youth import EventKind, SupportExpected, Youth, YouthEvent, YouthStatus
+from bench import generate as bench
+from seeds import data, demo
+
+
+def _count(session, model) -> int:
+    return session.exec(select(func.count()).select_from(model)).one()
+
+
+def _in_band(birth: date, band: AgeBand, today: date) -> bool:
+    after, on_or_before = birth_date_range(band, today)
+    return (after is None or birth > after) and (on_or_before is None or birth <= on_or_before)
+
+
+# Today, plus days where calendar arithmetic is awkward (leap day, month ends).
+DAYS = [None, date(2028, 2, 29), date(2027, 8, 31), date(2026, 3, 1)]
+
+
+@pytest.mark.parametrize("today", DAYS, ids=["today", "leap-day", "31-aug", "1-mar"])
+def test_the_demo_loads_40_young_people_across_every_age_band(settings, session, capsys, today):
+    today = today or datetime.now(settings.tz).date()
+    assert demo.main(settings, if_empty=True, today=today) == 0
+
+    users = session.exec(select(User)).all()
+    assert len(users) == 8
+    roles = [u.role for u in users]
+    assert roles.count(Role.CHILD_CASEWORKER) == 3 and roles.count(Role.ADULT_CASEWORKER) == 3
+    assert roles.count(Role.COORDINATOR) == 1 and roles.count(Role.ADMIN) == 1
+    assert all(u.email.endswith("@" + data.EMAIL_DOMAIN) and u.phone for u in users)
+    out = capsys.readouterr().out
+    assert demo.DEMO_PASSWORD in out
+    assert all(u.username in out for u in demo.DEMO_USERS)
+
+    youths = session.exec(select(Youth)).all()
+    assert len(youths) == 40
+    assert _count(session, YouthEvent) == 40
+    assert {e.kind for e in session.exec(select(YouthEvent))} == {EventKind.CREATED}
+    with_cpr = [y for y in youths if y.cpr]
+    assert len(with_cpr) == 39
+    for youth in with_cpr:
+        assert parse_cpr(youth.cpr).birth_date == youth.birth_date
+        assert youth.cpr_hash == cpr_lookup_hash(youth.cpr, settings.key)
+    [no_cpr] = [y for y in youths if not y.cpr]
+    assert no_cpr.cpr_hash is None and no_cpr.birth_date_reason
+
+    ages = [relativedelta(today, y.birth_date).years for y in youths]
+    assert min(ages) == 14 and max(ages) == 19
+    for band in AgeBand:
+        assert any(_in_band(y.birth_date, band, today) for y in youths), band
+
+    adults = [y for y in youths if _in_band(y.birth_date, AgeBand.ADULT, today)]
+    transferred = [y for y in adults if y.status is YouthStatus.TRANSFERRED]
+    assert 2 <= len(transferred) <= 3
+    [closed] = [y for y in youths if y.status is YouthStatus.CLOSED]
+    assert closed.closed_reason
+    assert all(y.child_caseworker_id for y in youths)
+    assert all(y.buddy_id != y.coordinator_id for y in youths if y.coordinator_id)
+    supports = [y.adult_support_expected for y in youths]
+    assert supports.count(SupportExpected.YES) > 20
+    assert SupportExpected.NO in supports and SupportExpected.NOT_ASSESSED in supports
+    assert any(y.plain_language for y in youths) and any(y.sign_language for y in youths)
+    assert any(y.interpreter_language for y in youths)
+    assert any(y.bisidder_offered for y in youths)
+
+
+def test_a_second_run_with_if_empty_loads_nothing_but_prints_the_logins(settings, session, capsys):
+    assert demo.main(settings, if_empty=True) == 0
+    capsys.readouterr()
+    assert demo.main(settings, if_empty=True) == 0
+    out = capsys.readouterr().out
+    assert demo.DEMO_PASSWORD in out and "indlæses ikke" in out
+    assert _count(session, User) == 8
+    assert _count(session, Youth) == 40
+
+
+def test_without_if_empty_it_refuses_to_load_over_existing_demo_users(settings, session):
+    assert demo.main(settings, if_empty=False) == 0
+    assert demo.main(settings, if_empty=False) == 1
+    assert _count(session, Youth) == 40
+
+
+def test_the_generator_creates_n_young_people_with_valid_unique_cpr_numbers(
+    settings, engine, session
+):
+    today = date(2026, 11, 23)
+    bench.generate(engine, settings, 1000, today=today, seed=7)
+
+    rows = session.exec(select(Youth)).all()
+    assert len(rows) == 1000
+    assert len({y.cpr_hash for y in rows}) == 1000
+    for youth in rows:
+        assert parse_cpr(youth.cpr).birth_date == youth.birth_date
+        assert youth.cpr_hash == cpr_lookup_hash(youth.cpr, settings.key)
+        assert 13 <= relativedelta(today, youth.birth_date).years <= 20
+        assert youth.created_at.tzinfo is not None
+    assert _count(session, YouthEvent) == 1000
+    assert _count(session, User) == sum(bench.staff_counts(1000).values()) == 8
+    active = sum(y.status is YouthStatus.ACTIVE for y in rows)
+    assert 700 <= active <= 900
+    started = sum(y.transition_started_on is not None for y in rows)
+    assert 200 <= started <= 400
+
+
+def test_the_generator_refuses_a_register_that_is_not_empty(settings, engine):
+    bench.generate(engine, settings, 10, today=date(2026, 11, 23))
+    with pytest.raises(RuntimeError, match="already has 10"):
+        bench.generate(engine, settings, 10, today=date(2026, 11, 23))
+
+
+@pytest.mark.parametrize(
+    ("birth", "expected_digit"),
+    [(date(2009, 1, 1), "4"), (date(2036, 12, 31), "4"), (date(2037, 1, 1), "5"),
+     (date(1999, 6, 30), "4"), (date(1920, 2, 29), "0")],
+)
+def test_fictitious_cpr_numbers_encode_their_birth_date(birth, expected_digit):
+    cpr = data.fictitious_cpr(birth, 123)
+    assert cpr[6] == expected_digit
+    assert parse_cpr(cpr).birth_date == birth
+    assert parse_cpr(data.fictitious_cpr(birth, data.serials_per_date(birth.year) - 1))
+    with pytest.raises(ValueError):
+        data.fictitious_cpr(birth, data.serials_per_date(birth.year))
