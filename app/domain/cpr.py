@@ -40,6 +40,7 @@ __all__ = [
     "CprErrorCode",
     "birth_date_from_cpr",
     "century_year",
+    "contains_cpr_like",
     "cpr_lookup_hash",
     "mask_cpr",
     "parse_cpr",
@@ -49,6 +50,11 @@ __all__ = [
 # ``[0-9]`` rather than ``\d``: ``\d`` also matches non-ASCII digits such as "٣".
 _CPR_INPUT_RE = re.compile(r"([0-9]{6})-?([0-9]{4})")
 _DIGITS_RE = re.compile(r"[0-9]{10}")
+# Six digits, an optional separator (a dash, possibly with one space on either side, or one
+# whitespace character), four digits, not part of a longer run of digits.
+_CPR_IN_TEXT_RE = re.compile(
+    r"(?<![0-9])([0-9]{6})(?:\s?[-\u2010\u2011\u2013]\s?|\s)?([0-9]{4})(?![0-9])"
+)
 
 _MODULUS11_WEIGHTS = (4, 3, 2, 7, 6, 5, 4, 3, 2, 1)
 
@@ -189,3 +195,22 @@ def cpr_lookup_hash(digits: str, key: bytes) -> str:
     if not key:
         raise ValueError("key must not be empty")
     return hmac.new(key, digits.encode("ascii"), hashlib.sha256).hexdigest()
+
+
+def contains_cpr_like(text: str) -> bool:
+    """Whether ``text`` contains something that looks like a CPR number.
+
+    A match is ``DDMMYY``, an optional separator (a hyphen, non-breaking hyphen or en dash,
+    with at most one space on either side, or a single whitespace character), then
+    ``SSSS``, not inside a longer run of digits, whose first six digits form a real date
+    under the century rules. Modulus 11 is not checked. Used to refuse free text (meeting
+    titles, e-mail bodies) that would carry a CPR number out of the system; it errs on the
+    side of refusing.
+    """
+    for match in _CPR_IN_TEXT_RE.finditer(text):
+        try:
+            _birth_date(match.group(1) + match.group(2))
+        except CprError:
+            continue
+        return True
+    return False
