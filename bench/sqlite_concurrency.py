@@ -14,6 +14,7 @@ import multiprocessing
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import event, text
 from sqlalchemy.exc import OperationalError
@@ -33,11 +34,11 @@ def _worker(args: tuple[str, str, int]) -> tuple[int, int]:
     engine = make_engine(_settings(Path(directory)))
     if mode == "deferred-begin":
         @event.listens_for(engine, "connect")
-        def _autocommit(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+        def _autocommit(dbapi_connection: Any, _record: Any) -> None:
             dbapi_connection.isolation_level = None
 
         @event.listens_for(engine, "begin")
-        def _begin(conn):  # type: ignore[no-untyped-def]
+        def _begin(conn: Any) -> None:
             conn.exec_driver_sql("BEGIN")
 
     ok = locked = 0
@@ -71,11 +72,11 @@ def run(mode: str, processes: int, transactions: int) -> None:
           f"{locked} 'database is locked', {ok / elapsed:.0f} tx/s")
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--processes", type=int, default=4)
     parser.add_argument("--transactions", type=int, default=300)
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     for mode in ("app-engine", "deferred-begin"):
         run(mode, args.processes, args.transactions)
 

@@ -1,0 +1,132 @@
+"""What the benchmarks share: a generated database on SQLite or PostgreSQL, timing, output.
+
+SQLite databases live in a temporary directory; PostgreSQL ones in a fresh schema of the
+database named by BENCH_DATABASE_URL (default: the local `test` database), dropped after.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import statistics
+import tempfile
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy import create_engine, text
+from starlette.testclient import TestClient
+
+from app.cli import migrate
+from app.db import make_engine
+from app.settings import Environment, MailBackend, Settings
+from bench.generate import BENCH_PASSWORD, generate
+
+PG_URL = os.environ.get(
+    "BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+BACKENDS = ("sqlite", "postgresql")
+_CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def bench_settings(data_dir: Path, database_url: str) -> Settings:
+    return Settings(
+        environment=Environment.DEVELOPMENT,
+        data_dir=data_dir,
+        database_url=database_url,
+        secret_key="bench-secret-key-" + "b" * 32,
+        scheduler_enabled=False,
+        mail_backend=MailBackend.FILE,
+        public_base_url="http://bench.example",
+    )
+
+
+@contextmanager
+def generated_database(backend: str, n: int, today: date) -> Iterator[Settings]:
+    """A migrated database holding `n` generated young people, removed afterwards."""
+    with tempfile.TemporaryDirectory(prefix="overgang-bench-") as tmp:
+        data_dir = Path(tmp)
+        if backend == "sqlite":
+            settings = bench_settings(data_dir, f"sqlite:///{data_dir / 'bench.db'}")
+            _fill(settings, n, today)
+            yield settings
+            return
+        schema = f"bench_{uuid.uuid4().hex[:8]}"
+        admin = create_engine(PG_URL)
+        with admin.begin() as conn:
+            conn.execute(text(f"CREATE SCHEMA {schema}"))
+        sep = "&" if "?" in PG_URL else "?"
+        try:
+            settings = bench_settings(data_dir, f"{PG_URL}{sep}options=-csearch_path%3D{schema}")
+            _fill(settings, n, today)
+            yield settings
+        finally:
+            with admin.begin() as conn:
+                conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+            admin.dispose()
+
+
+def _fill(settings: Settings, n: int, today: date) -> None:
+    migrate(settings)
+    engine = make_engine(settings)
+    started = time.perf_counter()
+    try:
+        generate(engine, settings, n, today=today)
+    finally:
+        engine.dispose()
+    print(f"  generated {n:,} young people in {time.perf_counter() - started:.1f} s")
+
+
+def login(client: TestClient, username: str) -> None:
+    page = client.get("/login")
+    token = _CSRF.search(page.text)
+    assert token, "no CSRF token on the login page"
+    response = client.post("/login", data={
+        "username": username, "password": BENCH_PASSWORD, "csrf_token": token.group(1),
+    }, follow_redirects=False)
+    if response.status_code != 303:
+        raise RuntimeError(f"login as {username} failed: {response.status_code}")
+
+
+@dataclass(frozen=True)
+class Timing:
+    median_ms: float
+    p95_ms: float
+    runs: int
+
+
+def measure(action: Callable[[], object], *, runs: int, warmup: int = 3) -> Timing:
+    """Runs `action` `warmup` times untimed, then `runs` times; milliseconds."""
+    for _ in range(warmup):
+        action()
+    samples = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        action()
+        samples.append((time.perf_counter() - started) * 1000)
+    samples.sort()
+    p95 = samples[min(len(samples) - 1, round(0.95 * (len(samples) - 1)))]
+    return Timing(statistics.median(samples), p95, runs)
+
+
+def pg_available() -> bool:
+    try:
+        engine = create_engine(PG_URL)
+        with engine.connect():
+            pass
+        engine.dispose()
+        return True
+    except Exception:
+        return False
+
+
+def table(headers: list[str], rows: list[list[str]]) -> str:
+    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(headers)]
+    lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True))]
+    lines.append("  ".join("-" * w for w in widths))
+    lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) for r in rows]
+    return "\n".join(lines)

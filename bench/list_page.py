@@ -1,0 +1,92 @@
+"""The register's list page with many young people: server time per request, medians.
+
+    python -m bench.list_page [--n 100000] [--runs 30] [--backend sqlite|postgresql|both]
+
+Target: the list page answers within 150 ms (median) with 100,000 young people. Each
+request goes through the whole app in-process (routing, authentication, the access rule,
+the count, the page query, the audit row, template rendering) without a network, so the
+time measured is the server's time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from starlette.testclient import TestClient
+
+from app.main import create_app
+from bench.common import BACKENDS, generated_database, login, measure, pg_available, table
+
+TARGET_MS = 150.0
+# (label, user, query string): the register as coordinators and caseworkers use it.
+SCENARIOS = (
+    ("coordinator, first page", "bench-koordinator-0001", ""),
+    ("coordinator, page 400", "bench-koordinator-0001", "page=400"),
+    ("coordinator, name search", "bench-koordinator-0001", "q=nielsen"),
+    ("coordinator, age 17½-18, active", "bench-koordinator-0001", "age=17_5&status=active"),
+    ("coordinator, adult department", "bench-koordinator-0001", "department=adults"),
+    ("coordinator, overdue", "bench-koordinator-0001", "overdue=1"),
+    ("coordinator, flagged this month", "bench-koordinator-0001", "flagged=month"),
+    ("children's caseworker, own view", "bench-boern-0001", ""),
+    ("adult caseworker, own view", "bench-voksen-0001", ""),
+)
+
+
+def run(backend: str, n: int, runs: int) -> list[list[str]]:
+    print(f"{backend}: list page with {n:,} young people")
+    rows = []
+    with generated_database(backend, n, _today()) as settings:
+        app = create_app(settings)
+        clients: dict[str, TestClient] = {}
+        try:
+            for label, username, query in SCENARIOS:
+                client = clients.get(username)
+                if client is None:
+                    client = clients[username] = TestClient(app).__enter__()
+                    login(client, username)
+
+                def request(client: TestClient = client, query: str = query) -> None:
+                    response = client.get(f"/youths?{query}")
+                    if response.status_code != 200:
+                        raise RuntimeError(f"/youths?{query}: {response.status_code}")
+
+                timing = measure(request, runs=runs)
+                verdict = "ok" if timing.median_ms < TARGET_MS else "SLOW"
+                rows.append([backend, f"{n:,}", label, f"{timing.median_ms:.1f}",
+                             f"{timing.p95_ms:.1f}", verdict])
+                print(f"  {label}: median {timing.median_ms:.1f} ms, p95 {timing.p95_ms:.1f} ms")
+        finally:
+            for client in clients.values():
+                client.__exit__(None, None, None)
+    return rows
+
+
+def _today() -> date:
+    return datetime.now(ZoneInfo("Europe/Copenhagen")).date()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--n", type=int, default=100_000)
+    parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument("--backend", choices=[*BACKENDS, "both"], default="both")
+    args = parser.parse_args(argv)
+    backends = BACKENDS if args.backend == "both" else (args.backend,)
+    rows: list[list[str]] = []
+    for backend in backends:
+        if backend == "postgresql" and not pg_available():
+            print("postgresql: not reachable (set BENCH_DATABASE_URL); skipped")
+            continue
+        rows += run(backend, args.n, args.runs)
+    print()
+    print(table(["backend", "young people", "request", "median ms", "p95 ms",
+                 f"< {TARGET_MS:.0f} ms"], rows))
+    return 0 if all(r[-1] == "ok" for r in rows) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
