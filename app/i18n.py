@@ -83,12 +83,17 @@ def N_(message: str) -> str:
     return message
 
 
+@cache
+def _babel_locale(name: str) -> Locale:
+    return Locale.parse(name)
+
+
 def format_date(value: date | None, fmt: str = "d. MMMM y") -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
         value = value.astimezone(_tz.get() or _DEFAULT_TZ).date()
-    return _format_date(value, format=fmt, locale=Locale.parse(_locale.get()))
+    return _format_date(value, format=fmt, locale=_babel_locale(_locale.get()))
 
 
 def format_short_date(value: date | None) -> str:
@@ -101,12 +106,12 @@ def format_datetime(value: datetime | None, fmt: str = "d. MMMM y 'kl.' HH:mm") 
     if _locale.get() != "da":
         fmt = fmt.replace("'kl.'", "'at'")
     return _format_datetime(
-        value, format=fmt, tzinfo=_tz.get() or _DEFAULT_TZ, locale=Locale.parse(_locale.get())
+        value, format=fmt, tzinfo=_tz.get() or _DEFAULT_TZ, locale=_babel_locale(_locale.get())
     )
 
 
 def format_number(value: float | int) -> str:
-    return format_decimal(value, locale=Locale.parse(_locale.get()))
+    return format_decimal(value, locale=_babel_locale(_locale.get()))
 
 
 class Msg:

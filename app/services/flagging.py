@@ -8,6 +8,7 @@ under an advisory lock. A second run, or two processes at once, flag each young 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import date, datetime
 
 from sqlalchemy import bindparam, insert, update
@@ -69,7 +70,11 @@ def _claim(session: Session, ids: list[int | None], today: date, now: datetime) 
     ).scalars().all()
     if not claimed_ids:
         return []
-    return list(session.exec(select(Youth).where(col(Youth.id).in_(claimed_ids))))
+    # populate_existing: records already in this session must show the claim just written.
+    return list(session.exec(
+        select(Youth).where(col(Youth.id).in_(claimed_ids))
+        .execution_options(populate_existing=True)
+    ))
 
 
 def _after_claim(session: Session, settings: Settings, youths: list[Youth],
@@ -113,20 +118,30 @@ def _after_claim(session: Session, settings: Settings, youths: list[Youth],
         .values(flag_late=bindparam("late"), flag_for_assessment=bindparam("assess")),
         marks,
     )
-    session.execute(insert(YouthEvent), events)
-    session.execute(insert(Notification), notes)
+    # Core executemany: one statement per table, not one per row.
+    session.execute(insert(YouthEvent.__table__), events)  # type: ignore[attr-defined]
+    session.execute(insert(Notification.__table__), notes)  # type: ignore[attr-defined]
     timeline.complete_by_event(session, [y.id for y in youths if y.id], FLAG_STEP_KEY)
 
 
 def flag_message(settings: Settings, youth: Youth, *, late: bool,
                  assess: bool) -> tuple[str, str]:
     """A short Danish notice with a link; no name and no CPR number leave the system."""
+    assert youth.flag_due_on is not None
+    subject, body = _flag_text(youth.flag_due_on, late, assess)
+    return subject, body % {"url": f"{settings.public_base_url}/youths/{youth.id}"}
+
+
+@lru_cache(maxsize=2048)
+def _flag_text(flag_due_on: date, late: bool, assess: bool) -> tuple[str, str]:
+    """The notice without its link (a %(url)s placeholder); the same for everyone flagged on
+    one day, so a run formats each day's text once."""
     with i18n.locale("da"):
         subject = i18n.gettext("A young person has entered the transition")
         lines = [
             i18n.gettext("A young person has reached the flag age and entered the transition "
                          "to the adult department."),
-            i18n.gettext("Flag date: %(date)s") % {"date": i18n.format_date(youth.flag_due_on)},
+            i18n.gettext("Flag date: %(date)s") % {"date": i18n.format_date(flag_due_on)},
         ]
         if late:
             lines.append(i18n.gettext("The flag is late: the flag date had passed before the "
@@ -134,6 +149,7 @@ def flag_message(settings: Settings, youth: Youth, *, late: bool,
         if assess:
             lines.append(i18n.gettext("Adult support has not been assessed yet: assess whether "
                                       "the young person will need support as an adult."))
-        lines.append(i18n.gettext("See the case (log in first): %(url)s")
-                     % {"url": f"{settings.public_base_url}/youths/{youth.id}"})
-    return subject, "\n\n".join(lines)
+        lines.append(i18n.gettext("See the case (log in first): %(url)s"))
+    return subject, "\n\n".join(line.replace("%", "%%") for line in lines[:-1]) + (
+        "\n\n" + lines[-1]
+    )
