@@ -127,6 +127,76 @@ def _create_token(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+@command("import-youths")
+def _import_youths(args: argparse.Namespace, settings: Settings) -> int:
+    """Exit 0 when the file was imported (or would be), 1 when rows have errors, 2 when the
+    user or the file cannot be used. Prints line numbers and reasons, never a cell's value."""
+    from datetime import datetime
+
+    from sqlmodel import func, select
+
+    from app import i18n
+    from app.db import make_engine, new_session
+    from app.models.user import User
+    from app.services import youth_import
+
+    try:
+        with Path(args.file).open("rb") as handle:
+            raw = handle.read(youth_import.MAX_BYTES + 1)
+    except OSError as exc:
+        print(f"The file cannot be read: {exc.strerror or 'unknown error'}.")
+        return 2
+    # hide_parameters: a database error must not print a row's values (a CPR number).
+    engine = make_engine(settings, hide_parameters=True)
+    try:
+        with new_session(engine) as session:
+            user = session.exec(
+                select(User).where(func.lower(User.username) == args.as_user.strip().lower())
+            ).first()
+            if user is None:
+                print(f"No user named {args.as_user!r}.")
+                return 2
+            if not youth_import.may_import(user):
+                print(f"{user.username} may not import young people: an active coordinator, "
+                      "administrator or children's caseworker account is needed.")
+                return 2
+            today = datetime.now(settings.tz).date()
+            with i18n.locale(settings.default_locale):
+                if args.dry_run:
+                    report = youth_import.check(session, settings, raw, today)
+                else:
+                    report = youth_import.run(session, settings, user, raw, today)
+                lines = youth_import.format_report(report)
+    finally:
+        engine.dispose()
+    print("\n".join(lines))
+    if report.file_errors:
+        return 2
+    if report.errors:
+        print("Nothing was imported." if not args.dry_run else "Dry run: nothing was written.")
+        return 1
+    if args.dry_run:
+        print("Dry run: nothing was written.")
+    else:
+        print(f"Imported {report.imported} young people.")
+    return 0
+
+
+@command("recompute-timeline")
+def _recompute_timeline(args: argparse.Namespace, settings: Settings) -> int:
+    from app.db import make_engine, new_session
+    from app.services import timeline
+
+    engine = make_engine(settings)
+    try:
+        with new_session(engine) as session:
+            count = timeline.recompute_all(session, settings)
+    finally:
+        engine.dispose()
+    print(f"Recomputed the due dates of {count} young people.")
+    return 0
+
+
 @command("seed-demo")
 def _seed_demo(args: argparse.Namespace, settings: Settings) -> int:
     from seeds import demo
@@ -157,6 +227,26 @@ def build_parser() -> argparse.ArgumentParser:
     token = sub.add_parser("create-token", help="issue an API token for a user")
     token.add_argument("username")
     token.add_argument("--name", default="integration")
+    import_youths = sub.add_parser(
+        "import-youths",
+        help="import young people from a CSV file (all rows or none)",
+        description="Import young people from a CSV file exported from the children's case "
+        "system. The import is all or nothing: if any row has an error, nothing is written. "
+        "Exit status: 0 imported (or would be), 1 rows with errors, 2 unusable user or file.",
+    )
+    import_youths.add_argument("file", metavar="FILE.csv")
+    import_youths.add_argument(
+        "--as", dest="as_user", required=True, metavar="USERNAME",
+        help="the user the import is made as (coordinator, administrator or children's "
+        "caseworker)",
+    )
+    import_youths.add_argument(
+        "--dry-run", action="store_true", help="check the file and report; write nothing",
+    )
+    sub.add_parser(
+        "recompute-timeline",
+        help="recompute every young person's step due dates (after changing FLAG_AGE)",
+    )
     seed = sub.add_parser("seed-demo", help="load the demo municipality")
     seed.add_argument("--if-empty", action="store_true")
     return parser
