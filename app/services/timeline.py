@@ -232,12 +232,13 @@ def save_template_step(
     check_offsets_unique([*others, offset])
     if step.key == FLAG_STEP_KEY and offset != flag_offset(settings):
         raise FieldError(N_("The flag step follows the FLAG_AGE setting."), field="offset")
+    is_new = step.id is None
     changed = (step.offset_years, step.offset_months) != (offset.years, offset.months)
     step.name, step.description = name, description
     step.offset_years, step.offset_months = offset.years, offset.months
     step.department, step.completion = department, completion
     session.add(step)
     session.commit()
-    if changed or step.id is None:
+    if changed or is_new:
         recompute_all(session, settings)
     return step

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field
 from sqlmodel import Session
 
 from app.deps import AdminUser, CurrentUser, NotFoundError, SessionDep, SettingsDep, TodayDep
@@ -100,11 +101,26 @@ def my_tasks(request: Request, session: SessionDep, user: CurrentUser,
     return render(request, "tasks.html", _tasks_context(session, user, today))
 
 
+OFFSET_RANGE = N_("The offset must be zero or more years and 0 to 11 months.")
+
+
+def _offset_years(value: int) -> int:
+    if value < 0:
+        raise FieldError(OFFSET_RANGE)
+    return value
+
+
+def _offset_months(value: int) -> int:
+    if not 0 <= value <= 11:
+        raise FieldError(OFFSET_RANGE)
+    return value
+
+
 class StepForm(BaseModel):
     name: Annotated[Text, Field(min_length=1, max_length=120)]
     description: Annotated[Text, Field(max_length=1000)] = ""
-    offset_years: Annotated[int, Field(ge=0, le=25)]
-    offset_months: Annotated[int, Field(ge=0, le=11)]
+    offset_years: Annotated[int, Field(le=25), AfterValidator(_offset_years)]
+    offset_months: Annotated[int, AfterValidator(_offset_months)]
     department: StepDepartment
     completion: Completion
 
@@ -146,8 +162,10 @@ def template_edit(request: Request, step_id: int, session: SessionDep,
     return _step_form(request, step, step.model_dump(), {})
 
 
-@router.post("/admin/timeline/new")
+# "/new" is registered first (the decorator nearest the function runs first), so that
+# "/admin/timeline/{step_id}" does not take "new" as a step id.
 @router.post("/admin/timeline/{step_id}")
+@router.post("/admin/timeline/new")
 async def template_save(request: Request, session: SessionDep, settings: SettingsDep,
                         _admin: AdminUser, step_id: int | None = None) -> Response:
     step = _template_step(session, step_id)
@@ -155,7 +173,7 @@ async def template_save(request: Request, session: SessionDep, settings: Setting
     form, errors = parse_form(StepForm, data)
     if form is not None:
         if step.id is None:
-            step.key = f"custom_{form.offset_years}_{form.offset_months}"
+            step.key = f"custom_{secrets.token_hex(8)}"  # offsets change; keys must not
         try:
             timeline.save_template_step(
                 session, settings, step, name=form.name, description=form.description,
