@@ -16,9 +16,9 @@ from app import cli
 from app.domain.youth import YouthData
 from app.models.audit import AuditAction, AuditEvent
 from app.models.timeline import TimelineStep, YouthStep
-from app.models.user import Role
+from app.models.user import Role, UserSession
 from app.models.youth import EventKind, SupportExpected, Youth, YouthEvent
-from app.services import youths
+from app.services import auth, youths
 from tests.conftest import make_user
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
@@ -292,3 +292,30 @@ def test_recompute_timeline_repairs_stale_dates_and_adds_missing_steps(
 def test_recompute_timeline_on_an_empty_register(cli_env, capsys):
     assert cli.main(["recompute-timeline"]) == 0
     assert "Recomputed the due dates of 0 young people." in capsys.readouterr().out
+
+
+# --- run-jobs ----------------------------------------------------------------------------
+
+
+def test_run_jobs_as_of_a_day_flags_who_is_due_then_and_keeps_live_sessions(
+    cli_env, session, settings, sara, capsys
+):
+    due = youths.create(
+        session, settings, sara,
+        YouthData(birth_date=date(2010, 7, 15), birth_date_reason="Test", first_name="Sigrid",
+                  last_name="Flagesen", adult_support_expected=SupportExpected.YES),
+        date(2026, 3, 2),
+    )
+    auth.open_session(session, settings, sara)
+    session.commit()
+
+    assert cli.main(["run-jobs", "--today", "2027-01-14"]) == 0
+    assert "flagging: 0 flagged" in capsys.readouterr().out
+    assert cli.main(["run-jobs", "--today", "2027-01-15"]) == 0
+
+    assert "flagging: 1 flagged (0 late, 0 for assessment)" in capsys.readouterr().out
+    session.expire_all()
+    assert session.get(Youth, due.id).transition_started_on == date(2027, 1, 15)
+    # A later --today is a calendar day for the due-date jobs, not a clock that expires
+    # everyone's login.
+    assert _count(session, UserSession) == 1
