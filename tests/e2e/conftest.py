@@ -85,7 +85,8 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, 
     else:
         proc.terminate()
         raise RuntimeError((data_dir / "server.log").read_text())
-    yield {"base_url": base, "settings": settings, "data_dir": data_dir}
+    # "env": the server's environment, for commands run against the same database.
+    yield {"base_url": base, "settings": settings, "data_dir": data_dir, "env": env}
     proc.terminate()
     proc.wait(timeout=10)
 
