@@ -1,6 +1,10 @@
 from __future__ import annotations
 
 import multiprocessing
+import os
+import re
+import subprocess
+import sys
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -135,6 +139,41 @@ def test_two_processes_at_once_flag_each_young_person_exactly_once(session, sett
     assert sum(counts) == 300
     assert _count(session, YouthEvent, YouthEvent.kind == EventKind.FLAGGED) == 300
     assert _count(session, Notification) == 300 * 2  # intake + caseworker, no doubles
+
+
+def test_two_run_jobs_commands_at_once_flag_each_young_person_exactly_once(session, settings):
+    """`overgang run-jobs` started twice at the same moment: on PostgreSQL the advisory
+    lock and the conditional UPDATE, on SQLite the conditional UPDATE, keep it to one flag."""
+    worker = make_user(session, Role.CHILD_CASEWORKER)
+    make_user(session, Role.COORDINATOR)
+    ids = {_youth(session, settings, worker, date(2009, 1, 1) + timedelta(days=n), n).id
+           for n in range(200)}
+    env = {
+        **os.environ, "DATABASE_URL": settings.effective_database_url,
+        "DATA_DIR": str(settings.data_dir), "SECRET_KEY": settings.secret_key,
+        "ENVIRONMENT": "test",
+    }
+    command = [sys.executable, "-m", "app.cli", "run-jobs", "--today", TODAY.isoformat()]
+    processes = [
+        subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                         text=True)
+        for _ in range(2)
+    ]
+    outputs = [process.communicate(timeout=180) for process in processes]
+
+    assert [p.returncode for p in processes] == [0, 0], outputs
+    counts = [re.search(r"^flagging: (\d+) flagged|^flagging: None$", out, re.MULTILINE)
+              for out, _err in outputs]
+    assert all(counts), outputs  # each either flagged some or found the job locked
+    assert sum(int(m.group(1) or 0) for m in counts if m) == len(ids)
+    session.expire_all()
+    flagged = session.exec(
+        select(YouthEvent.youth_id).where(YouthEvent.kind == EventKind.FLAGGED)
+    ).all()
+    assert sorted(flagged) == sorted(ids)  # every one, and none twice
+    # the intake, the children's caseworker and the coordinator, once each
+    assert _count(session, Notification) == len(ids) * 3
+    assert _count(session, Youth, col(Youth.flagged_at).is_(None)) == 0
 
 
 def test_a_new_template_step_offset_recomputes_every_due_date(session, settings):
