@@ -285,6 +285,30 @@ def test_the_api_gives_the_flag_date_the_flag_time_and_every_step(client, sessio
     assert [s["status"] for s in other["steps"]][:2] == ["due", "upcoming"]  # 10 Sep 2027
 
 
+def test_a_birth_date_correction_through_the_api_moves_every_due_date(
+    client, session, settings
+):
+    worker = make_user(session, Role.CHILD_CASEWORKER, "sara")
+    youth = _youth(session, settings, worker, date(2010, 8, 31), "Alma")
+    token = login(client, "sara")
+    _freeze(client, TASKS_DAY)
+    before = client.get(f"/api/v1/youths/{youth.id}").json()
+    assert before["flag_date"] == "2027-02-28"  # 31 August + 16½ years
+
+    response = client.patch(f"/api/v1/youths/{youth.id}", json={"birth_date": "2010-09-30"},
+                            headers={"X-CSRF-Token": token})
+
+    assert response.status_code == 200
+    after = client.get(f"/api/v1/youths/{youth.id}").json()
+    assert after["flag_date"] == "2027-03-30"
+    assert {s["key"]: s["due_on"] for s in after["steps"]} == {
+        "early_notice": "2026-09-30", "flag": "2027-03-30", "first_meeting": "2027-09-30",
+        "adult_assessment": "2027-12-30", "handover": "2028-03-30", "cut_over": "2028-09-30",
+        "follow_up": "2028-12-30",
+    }
+    assert len(after["steps"]) == len(before["steps"])  # moved, not added
+
+
 # --- the template editor ------------------------------------------------------------------
 
 
