@@ -64,6 +64,8 @@ class Youth(SQLModel, table=True):
     address: str = Field(default="", max_length=200)
     postal_code: str = Field(default="", max_length=4)
     city: str = Field(default="", max_length=60)
+    email: str = Field(default="", max_length=254)
+    phone: str = Field(default="", max_length=32)
     school: str = Field(default="", max_length=200)
     adult_support_expected: SupportExpected = enum_field(
         SupportExpected, default=SupportExpected.NOT_ASSESSED
@@ -111,6 +113,11 @@ class EventKind(StrEnum):
     STEP_DONE = "step_done"
     STEP_REOPENED = "step_reopened"
     STEP_NOT_APPLICABLE = "step_not_applicable"
+    NETWORK_MEMBER_ADDED = "network_member_added"
+    NETWORK_MEMBER_CHANGED = "network_member_changed"
+    NETWORK_MEMBER_MOVED = "network_member_moved"
+    NETWORK_MEMBER_REMOVED = "network_member_removed"
+    HANDOVER_NOTE_SEEN = "handover_note_seen"
 
 
 class YouthEvent(SQLModel, table=True):

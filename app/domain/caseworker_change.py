@@ -1,0 +1,147 @@
+"""A change of coordinating caseworker or buddy: the form, who is told, and the letter.
+
+Pure: no I/O, no clock. Letters are plain Danish (Nordfyn A3; Hedensted's letters for the
+three kinds of change) and never contain a CPR number.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Annotated
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+
+from app import i18n
+from app.domain.validation import FieldError, Text, empty_to_none
+from app.i18n import N_
+from app.models.caseworker import CaseRole, ChangeKind
+from app.models.youth import Channel
+
+OptionalDate = Annotated[date | None, BeforeValidator(empty_to_none)]
+WRITTEN_CHANNELS = (Channel.DIGITAL_POST, Channel.EMAIL, Channel.LETTER)
+
+
+class ChangeData(BaseModel):
+    model_config = ConfigDict(hide_input_in_errors=True)
+
+    role: CaseRole
+    kind: ChangeKind
+    to_user_id: Annotated[int, BeforeValidator(empty_to_none)]
+    ends_on: OptionalDate = None
+    handover_note: Annotated[Text, Field(min_length=1, max_length=2000)]
+
+    @model_validator(mode="after")
+    def _rules(self) -> ChangeData:
+        if self.kind is not ChangeKind.PLANNED_TEMPORARY:
+            self.ends_on = None
+        return self
+
+    def check_dates(self, today: date) -> None:
+        if self.ends_on is not None and self.ends_on < today:
+            raise FieldError(N_("The end date lies in the past."), field="ends_on")
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """Someone a letter goes to, with what we know about reaching them."""
+
+    name: str
+    is_youth: bool
+    preferred: Channel
+    email: str = ""
+    address: str = ""
+    phone: str = ""
+    digital_post: bool = False  # reachable through Digital Post (needs their CPR number)
+    member_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Caseworker:
+    name: str
+    email: str
+    phone: str
+
+
+def letter_channel(recipient: Recipient) -> Channel | None:
+    """The agreed channel when it can carry a letter to this person; otherwise the first
+    written channel that can (Digital Post, e-mail, post); None when none can. A phone call
+    or a meeting is no letter, so those agreements get the letter in writing as well."""
+
+    def reaches(channel: Channel) -> bool:
+        return (
+            (channel is Channel.DIGITAL_POST and recipient.digital_post)
+            or (channel is Channel.EMAIL and bool(recipient.email))
+            or (channel is Channel.LETTER and bool(recipient.address))
+        )
+
+    if reaches(recipient.preferred):
+        return recipient.preferred
+    return next((c for c in WRITTEN_CHANNELS if reaches(c)), None)
+
+
+def genitive(name: str) -> str:
+    """Danish possessive: "Frejas", "Lucas'"."""
+    return f"{name}'" if name[-1:].lower() in ("s", "x", "z") else f"{name}s"
+
+
+_SUBJECT = {
+    (CaseRole.COORDINATOR, True): N_("You are getting a new coordinating caseworker"),
+    (CaseRole.COORDINATOR, False): N_("%(youth)s is getting a new coordinating caseworker"),
+    (CaseRole.BUDDY, True): N_("There is a new buddy on your case"),
+    (CaseRole.BUDDY, False): N_("There is a new buddy on %(owner)s case"),
+}
+_INTRO = {
+    (CaseRole.COORDINATOR, True): N_(
+        "The coordinating caseworker keeps track of your move from the children's to the "
+        "adult department. It is also the person you can contact when you have questions."),
+    (CaseRole.COORDINATOR, False): N_(
+        "The coordinating caseworker keeps track of %(owner)s move from the children's to the "
+        "adult department. It is also the person you can contact when you have questions."),
+    (CaseRole.BUDDY, True): N_(
+        "The buddy is the caseworker who takes over when your coordinating caseworker is "
+        "away."),
+    (CaseRole.BUDDY, False): N_(
+        "The buddy is the caseworker who takes over when %(owner)s coordinating caseworker "
+        "is away."),
+}
+_KIND = {
+    ChangeKind.PLANNED_TEMPORARY: N_(
+        "It is only for a period, because %(old)s is away. Meanwhile %(new)s takes over."),
+    ChangeKind.PLANNED_PERMANENT: N_(
+        "From now on it is %(new)s. %(old)s has handed the case over, so you do not have to "
+        "tell everything again."),
+    ChangeKind.UNPLANNED_PERMANENT: N_(
+        "%(old)s has stopped at short notice. From now on it is %(new)s, who has been told "
+        "about the case."),
+}
+_TEMPORARY_UNTIL = N_(
+    "It is only for a period, because %(old)s is away until %(date)s. Meanwhile %(new)s "
+    "takes over.")
+
+
+def change_letter(*, role: CaseRole, kind: ChangeKind, recipient_name: str, to_youth: bool,
+                  youth_first_name: str, old: str, new: Caseworker, ends_on: date | None,
+                  sender: str) -> tuple[str, str]:
+    """The letter (subject, body) in plain Danish."""
+    with i18n.locale("da"):
+        names = {"youth": youth_first_name, "owner": genitive(youth_first_name)}
+        subject = i18n.gettext(_SUBJECT[role, to_youth]) % names
+        what = _TEMPORARY_UNTIL if kind is ChangeKind.PLANNED_TEMPORARY and ends_on else (
+            _KIND[kind])
+        lines = [
+            i18n.gettext("Dear %(name)s,") % {"name": recipient_name},
+            subject + ".",
+            i18n.gettext(what) % {
+                "old": old, "new": new.name, "date": i18n.format_date(ends_on),
+            },
+            i18n.gettext(_INTRO[role, to_youth]) % names,
+            "\n".join([
+                i18n.gettext("You can reach %(name)s:") % {"name": new.name},
+                *([i18n.gettext("Phone: %(phone)s") % {"phone": new.phone}] if new.phone else []),
+                i18n.gettext("E-mail address: %(email)s") % {"email": new.email},
+            ]),
+            i18n.gettext("Call or write if you have questions."),
+            "\n".join([i18n.gettext("Kind regards"), sender]),
+        ]
+    return subject, "\n\n".join(lines)
