@@ -47,6 +47,8 @@ class Settings(BaseSettings):
     mail_from: str = "overgang@kommune.example"
     mail_from_name: str = "Overgang"
     adult_intake_email: str = "voksen-modtagelse@kommune.example"
+    # How long the outbox keeps retrying a message before it is marked failed.
+    outbox_deadline_hours: int = Field(default=48, ge=1)
 
     # Sessions and login throttling
     session_idle_minutes: int = Field(default=30, ge=1)

@@ -25,9 +25,11 @@ from sqlmodel import Session, col
 
 from app.db import make_engine
 from app.domain.timeline import FLAG_STEP_KEY
-from app.models.timeline import Notification, TimelineStep, YouthStep
+from app.models.outbox import OutboxMessage
+from app.models.timeline import TimelineStep, YouthStep
 from app.models.youth import EventKind, SupportExpected, Youth, YouthEvent, YouthStatus
 from app.services import flagging
+from app.services.timeline import refresh_next_open_due
 from app.settings import Settings
 from bench.common import BACKENDS, generated_database, pg_available, table
 
@@ -50,7 +52,8 @@ def make_due(engine: Engine, ids: list[int]) -> None:
         session.execute(delete(YouthEvent).where(
             col(YouthEvent.youth_id).in_(ids), col(YouthEvent.kind) == EventKind.FLAGGED
         ))
-        session.execute(delete(Notification).where(col(Notification.youth_id).in_(ids)))
+        session.execute(delete(OutboxMessage).where(col(OutboxMessage.youth_id).in_(ids)))
+        refresh_next_open_due(session, ids)
         session.commit()
 
 

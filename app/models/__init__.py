@@ -2,13 +2,17 @@
 
 from app.models.audit import AuditEvent
 from app.models.caseworker import CaseworkerChange
+from app.models.handover import Consent, DocumentType, HandoverDocument
+from app.models.meeting import ActionPoint, CalendarFeed, Meeting, MeetingInvitee
 from app.models.network import NetworkMember, Person
-from app.models.timeline import Notification, TimelineStep, YouthStep
+from app.models.outbox import OutboxMessage
+from app.models.timeline import TimelineStep, YouthStep
 from app.models.user import ApiToken, LoginThrottle, User, UserSession
 from app.models.youth import Youth, YouthEvent
 
 __all__ = [
-    "ApiToken", "AuditEvent", "CaseworkerChange", "LoginThrottle", "NetworkMember",
-    "Notification", "Person", "TimelineStep", "User", "UserSession", "Youth", "YouthEvent",
-    "YouthStep",
+    "ActionPoint", "ApiToken", "AuditEvent", "CalendarFeed", "CaseworkerChange", "Consent",
+    "DocumentType", "HandoverDocument",
+    "LoginThrottle", "Meeting", "MeetingInvitee", "NetworkMember", "OutboxMessage", "Person",
+    "TimelineStep", "User", "UserSession", "Youth", "YouthEvent", "YouthStep",
 ]

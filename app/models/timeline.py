@@ -9,7 +9,6 @@ from sqlalchemy import Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from app.models.base import enum_field, ts_field
-from app.models.youth import Channel
 
 
 class StepDepartment(StrEnum):
@@ -55,31 +54,3 @@ class YouthStep(SQLModel, table=True):
     done_by_id: int | None = Field(default=None, foreign_key="app_user.id")
     not_applicable_reason: str = Field(default="", max_length=300)
     not_applicable_by_id: int | None = Field(default=None, foreign_key="app_user.id")
-
-
-class NotificationKind(StrEnum):
-    FLAGGED = "flagged"
-    CASEWORKER_CHANGED = "caseworker_changed"
-
-
-class Notification(SQLModel, table=True):
-    """Messages waiting for the outbox; one per (kind, youth, recipient)."""
-
-    __tablename__ = "notification"
-    __table_args__ = (UniqueConstraint("dedupe_key", name="uq_notification_dedupe"),)
-
-    id: int | None = Field(default=None, primary_key=True)
-    created_at: datetime = ts_field(default_now=True)
-    kind: NotificationKind = enum_field(NotificationKind)
-    youth_id: int | None = Field(default=None, foreign_key="youth.id", index=True)
-    recipient_user_id: int | None = Field(default=None, foreign_key="app_user.id")
-    # How the message goes out: e-mail, or a letter for Digital Post or the post, as the
-    # communication agreement names. A letter has no e-mail address.
-    channel: Channel = enum_field(Channel, default=Channel.EMAIL)
-    recipient_name: str = Field(default="", max_length=120)
-    recipient_email: str | None = Field(default=None, max_length=254)
-    recipient_address: str = Field(default="", max_length=300)
-    recipient_phone: str = Field(default="", max_length=32)
-    subject: str = Field(max_length=200)
-    body: str = Field(max_length=5000)
-    dedupe_key: str = Field(max_length=120)

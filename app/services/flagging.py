@@ -1,25 +1,25 @@
 """The flagging job: young people reaching the flag age enter the transition.
 
 Idempotent: candidates are claimed with one conditional UPDATE (flagged_at IS NULL) before
-anything is written, notifications carry a unique dedupe key, and on PostgreSQL the job runs
+anything is written, outbox messages carry a unique dedupe key, and on PostgreSQL the job runs
 under an advisory lock. A second run, or two processes at once, flag each young person once.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 from datetime import date, datetime
+from functools import lru_cache
 
 from sqlalchemy import bindparam, insert, update
 from sqlmodel import Session, col, select
 
 from app import i18n
 from app.domain.timeline import FLAG_STEP_KEY, is_late_flag
-from app.models.timeline import Notification, NotificationKind
+from app.models.outbox import OutboxKind, OutboxMessage
 from app.models.user import Role, User
 from app.models.youth import EventKind, SupportExpected, Youth, YouthEvent, YouthStatus
-from app.services import timeline
+from app.services import outbox, timeline
 from app.settings import Settings
 
 CHUNK = 500
@@ -106,12 +106,11 @@ def _after_claim(session: Session, settings: Settings, youths: list[Youth],
         recipients += [(c.id, c.email) for c in coordinators]
         subject, body = flag_message(settings, youth, late=late, assess=assess)
         for user_id, email in dict.fromkeys(recipients):
-            notes.append({
-                "created_at": youth.flagged_at, "kind": NotificationKind.FLAGGED,
-                "youth_id": youth.id, "recipient_user_id": user_id, "recipient_email": email,
-                "subject": subject, "body": body,
-                "dedupe_key": f"flagged:{youth.id}:{email}"[:120],
-            })
+            notes.append(outbox.row(
+                settings, kind=OutboxKind.FLAGGED, subject=subject, body=body,
+                recipient_email=email, now=youth.flagged_at, youth_id=youth.id,
+                recipient_user_id=user_id, dedupe_key=f"flagged:{youth.id}:{email}"[:120],
+            ))
     table = Youth.__table__  # type: ignore[attr-defined]
     session.execute(
         update(table).where(table.c.id == bindparam("yid"))
@@ -120,7 +119,7 @@ def _after_claim(session: Session, settings: Settings, youths: list[Youth],
     )
     # Core executemany: one statement per table, not one per row.
     session.execute(insert(YouthEvent.__table__), events)  # type: ignore[attr-defined]
-    session.execute(insert(Notification.__table__), notes)  # type: ignore[attr-defined]
+    session.execute(insert(OutboxMessage.__table__), notes)  # type: ignore[attr-defined]
     timeline.complete_by_event(session, [y.id for y in youths if y.id], FLAG_STEP_KEY)
 
 

@@ -12,7 +12,8 @@ from sqlalchemy import func, update
 from sqlmodel import col, select
 
 from app.domain.youth import YouthData
-from app.models.timeline import Notification, TimelineStep, YouthStep
+from app.models.outbox import OutboxMessage
+from app.models.timeline import TimelineStep, YouthStep
 from app.models.user import Role
 from app.models.youth import EventKind, SupportExpected, Youth, YouthEvent
 from app.services import flagging, timeline, youths
@@ -63,7 +64,7 @@ def test_the_job_run_twice_flags_each_young_person_once(session, settings):
     assert session.get(Youth, due.id).transition_started_on == TODAY
     assert session.get(Youth, not_yet.id).flagged_at is None
     # the intake, the children's caseworker and the coordinator are told, once each
-    assert _count(session, Notification, Notification.youth_id == due.id) == 3
+    assert _count(session, OutboxMessage, OutboxMessage.youth_id == due.id) == 3
     assert _count(session, YouthEvent, YouthEvent.kind == EventKind.FLAGGED) == 1
     flag_step = session.exec(
         select(YouthStep).join(TimelineStep, col(TimelineStep.id) == YouthStep.step_id)
@@ -78,7 +79,7 @@ def test_no_message_about_a_flag_contains_a_name_or_cpr_number(session, settings
                      adult_support_expected=SupportExpected.YES, child_caseworker_id=worker.id)
     youths.create(session, settings, worker, data, TODAY)
     flagging.run(session, settings, TODAY, _now(TODAY))
-    for note in session.exec(select(Notification)):
+    for note in session.exec(select(OutboxMessage)):
         text = note.subject + note.body
         assert "Hemmelig" not in text and "4321" not in text and "230510" not in text
         assert "overgangen" in text  # Danish
@@ -138,7 +139,7 @@ def test_two_processes_at_once_flag_each_young_person_exactly_once(session, sett
         )
     assert sum(counts) == 300
     assert _count(session, YouthEvent, YouthEvent.kind == EventKind.FLAGGED) == 300
-    assert _count(session, Notification) == 300 * 2  # intake + caseworker, no doubles
+    assert _count(session, OutboxMessage) == 300 * 2  # intake + caseworker, no doubles
 
 
 def test_two_run_jobs_commands_at_once_flag_each_young_person_exactly_once(session, settings):
@@ -172,7 +173,7 @@ def test_two_run_jobs_commands_at_once_flag_each_young_person_exactly_once(sessi
     ).all()
     assert sorted(flagged) == sorted(ids)  # every one, and none twice
     # the intake, the children's caseworker and the coordinator, once each
-    assert _count(session, Notification) == len(ids) * 3
+    assert _count(session, OutboxMessage) == len(ids) * 3
     assert _count(session, Youth, col(Youth.flagged_at).is_(None)) == 0
 
 

@@ -1,0 +1,230 @@
+"""The outbox: write messages in the caller's transaction, send them later, retry.
+
+``enqueue`` adds a message row to the caller's session; it is committed with the change it
+reports, or not at all. ``send_due`` is the sender job: it claims due rows with a lease
+(and ``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so concurrent senders take different rows),
+commits the claim, sends each message, and records the outcome under the same lease token,
+so a row is sent by one sender only. A failure waits ``backoff(attempts)`` and is retried
+until the message's deadline; then it is marked failed and shown to the organiser, and
+``overgang outbox --retry`` gives it a new deadline.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.parser import BytesParser
+from email.policy import SMTP, default
+from email.utils import format_datetime
+from typing import Any
+
+from sqlalchemy import or_, update
+from sqlmodel import Session, col, select
+
+from app import mail
+from app.models.base import utcnow
+from app.models.outbox import OutboxKind, OutboxMessage, OutboxStatus
+from app.models.youth import Channel
+from app.settings import Settings
+
+LEASE = timedelta(minutes=5)
+BATCH = 50
+FIRST_RETRY = timedelta(minutes=1)
+MAX_RETRY = timedelta(hours=1)
+
+
+def backoff(attempts: int) -> timedelta:
+    """The wait after the ``attempts``-th failed attempt: 1, 2, 4, ... minutes, at most an
+    hour."""
+    wait: timedelta = FIRST_RETRY * (2 ** max(attempts - 1, 0))
+    return min(wait, MAX_RETRY)
+
+
+def new_message_id(settings: Settings) -> str:
+    domain = settings.mail_from.rpartition("@")[2] or "overgang.invalid"
+    return f"<{uuid.uuid4().hex}@{domain}>"
+
+
+def row(settings: Settings, *, kind: OutboxKind, subject: str, body: str,
+        recipient_email: str | None, now: datetime | None = None,
+        channel: Channel = Channel.EMAIL, **values: Any) -> dict[str, Any]:
+    """The column values of a new message, for callers that insert many rows at once."""
+    now = now or utcnow()
+    by_email = channel is Channel.EMAIL and bool(recipient_email)
+    return {
+        "message_id": values.pop("message_id", None) or new_message_id(settings),
+        "kind": kind, "subject": subject[:200], "body": body, "channel": channel,
+        "recipient_email": recipient_email,
+        "status": OutboxStatus.PENDING if by_email else OutboxStatus.MANUAL,
+        "created_at": now, "next_attempt_at": now,
+        "deadline_at": now + timedelta(hours=settings.outbox_deadline_hours),
+        "attempts": 0, "last_error": "", **values,
+    }
+
+
+def enqueue(session: Session, settings: Settings, **values: Any) -> OutboxMessage:
+    """Adds one message to the session (see ``row``); the caller commits."""
+    message = OutboxMessage(**row(settings, **values))
+    session.add(message)
+    return message
+
+
+def plain_message(settings: Settings, message: OutboxMessage) -> EmailMessage:
+    """A plain-text e-mail from a row without a stored MIME message."""
+    email = EmailMessage(policy=SMTP)
+    email["From"] = Address(settings.mail_from_name, addr_spec=settings.mail_from)
+    email["To"] = Address(message.recipient_name, addr_spec=message.recipient_email or "")
+    email["Subject"] = message.subject
+    email["Message-ID"] = message.message_id
+    email["Date"] = format_datetime(message.created_at)
+    email.set_content(message.body, charset="utf-8", cte="quoted-printable")
+    return email
+
+
+def as_email(settings: Settings, message: OutboxMessage) -> EmailMessage:
+    if message.mime:
+        parsed = BytesParser(policy=default).parsebytes(message.mime.encode("utf-8"))
+        assert isinstance(parsed, EmailMessage)
+        return parsed
+    return plain_message(settings, message)
+
+
+# --- the sender -------------------------------------------------------------------------------
+
+
+@dataclass
+class SendResult:
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        return f"{self.sent} sent, {self.retried} to retry, {self.failed} failed"
+
+
+def _due(session: Session, now: datetime, limit: int) -> list[int]:
+    query = (
+        select(OutboxMessage.id)
+        .where(OutboxMessage.status == OutboxStatus.PENDING,
+               col(OutboxMessage.next_attempt_at) <= now,
+               or_(col(OutboxMessage.lease_until).is_(None),
+                   col(OutboxMessage.lease_until) < now))
+        .order_by(col(OutboxMessage.next_attempt_at), col(OutboxMessage.id))
+        .limit(limit)
+    )
+    bind = session.get_bind()
+    if bind.dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    return [i for i in session.exec(query) if i is not None]
+
+
+def claim(session: Session, now: datetime, limit: int = BATCH) -> tuple[str, list[int]]:
+    """Takes a lease on up to ``limit`` due messages and commits it. Only rows whose lease
+    is free are taken (a conditional UPDATE), so two senders never hold the same row."""
+    token = str(uuid.uuid4())
+    ids = _due(session, now, limit)
+    if not ids:
+        session.rollback()
+        return token, []
+    claimed = session.execute(
+        update(OutboxMessage)
+        .where(col(OutboxMessage.id).in_(ids),
+               col(OutboxMessage.status) == OutboxStatus.PENDING,
+               or_(col(OutboxMessage.lease_until).is_(None),
+                   col(OutboxMessage.lease_until) < now))
+        .values(lease_until=now + LEASE, lease_token=token)
+        .returning(col(OutboxMessage.id))
+        .execution_options(synchronize_session=False)
+    ).scalars().all()
+    session.commit()
+    return token, sorted(claimed)
+
+
+def _record(session: Session, message_id: int, token: str, values: dict[str, Any]) -> None:
+    session.execute(
+        update(OutboxMessage)
+        .where(col(OutboxMessage.id) == message_id, col(OutboxMessage.lease_token) == token)
+        .values(lease_until=None, lease_token=None, **values)
+        .execution_options(synchronize_session=False)
+    )
+    session.commit()
+
+
+def send_one(session: Session, settings: Settings, message: OutboxMessage, token: str,
+             now: datetime, result: SendResult) -> None:
+    assert message.id is not None
+    try:
+        mail.send(as_email(settings, message), settings)
+    except mail.MailError as exc:
+        attempts = message.attempts + 1
+        retry_at = now + backoff(attempts)
+        gave_up = retry_at > message.deadline_at
+        _record(session, message.id, token, {
+            "attempts": attempts, "last_error": str(exc)[:500], "next_attempt_at": retry_at,
+            "status": OutboxStatus.FAILED if gave_up else OutboxStatus.PENDING,
+        })
+        result.errors.append(f"{message.message_id}: {str(exc)[:200]}")
+        if gave_up:
+            result.failed += 1
+        else:
+            result.retried += 1
+        return
+    _record(session, message.id, token, {
+        "attempts": message.attempts + 1, "status": OutboxStatus.SENT, "sent_at": utcnow(),
+        "last_error": "",
+    })
+    result.sent += 1
+
+
+def send_due(session: Session, settings: Settings, now: datetime | None = None,
+             limit: int = BATCH) -> SendResult:
+    """The sender job: sends every message due at ``now``, batch by batch."""
+    result = SendResult()
+    while True:
+        now_ = now or utcnow()
+        token, ids = claim(session, now_, limit)
+        if not ids:
+            return result
+        messages = session.exec(
+            select(OutboxMessage).where(col(OutboxMessage.id).in_(ids))
+            .execution_options(populate_existing=True)
+        ).all()
+        for message in messages:
+            send_one(session, settings, message, token, now_, result)
+        if result.retried or result.failed:
+            # The server is failing: leave the rest for the next run instead of hammering it.
+            return result
+
+
+# --- listing and retrying (the CLI, the meeting page) -----------------------------------------
+
+
+def listing(session: Session, *, status: OutboxStatus | None = None,
+            meeting_id: int | None = None, limit: int = 100) -> Sequence[OutboxMessage]:
+    query = select(OutboxMessage)
+    if status is not None:
+        query = query.where(OutboxMessage.status == status)
+    if meeting_id is not None:
+        query = query.where(OutboxMessage.meeting_id == meeting_id)
+    return session.exec(query.order_by(col(OutboxMessage.id).desc()).limit(limit)).all()
+
+
+def retry(session: Session, settings: Settings, ids: Sequence[int] | None = None,
+          now: datetime | None = None) -> int:
+    """Puts failed messages (all, or the given ones) back in the queue with a new deadline."""
+    now = now or utcnow()
+    query = update(OutboxMessage).where(col(OutboxMessage.status) == OutboxStatus.FAILED)
+    if ids:
+        query = query.where(col(OutboxMessage.id).in_(ids))
+    count = session.execute(  # type: ignore[attr-defined]
+        query.values(status=OutboxStatus.PENDING, next_attempt_at=now,
+                     deadline_at=now + timedelta(hours=settings.outbox_deadline_hours))
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    session.commit()
+    return int(count or 0)
