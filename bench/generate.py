@@ -23,7 +23,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
-from sqlalchemy import func, insert, literal, select, text
+from sqlalchemy import func, insert, literal, select, text, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
@@ -105,6 +105,13 @@ def generate(engine: Engine, settings: Settings, n: int, *, today: date, seed: i
             session.execute(
                 insert(STEP_TABLE), _step_rows(rng, settings, steps, ids, chunk, today)
             )
+        # Each young person's earliest open due date, as services.timeline keeps it.
+        session.execute(update(YOUTH_TABLE).values(next_open_due_on=(
+            select(func.min(STEP_TABLE.c.due_on)).where(
+                STEP_TABLE.c.youth_id == YOUTH_TABLE.c.id, STEP_TABLE.c.done_at.is_(None),
+                STEP_TABLE.c.not_applicable_reason == "",
+            ).scalar_subquery()
+        )))
         # One "created" event per young person, written by the database in one statement.
         youth = YOUTH_TABLE.c
         session.execute(

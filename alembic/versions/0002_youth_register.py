@@ -65,7 +65,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_youth_child_caseworker_id'), ['child_caseworker_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_youth_coordinator_id'), ['coordinator_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_youth_name_search'), ['name_search'], unique=False)
-        batch_op.create_index('ix_youth_name_sort', ['last_name', 'first_name', 'id'], unique=False)
+        batch_op.create_index('ix_youth_name_sort', ['last_name', 'first_name', 'id', 'name_search'], unique=False)
         batch_op.create_index(batch_op.f('ix_youth_status'), ['status'], unique=False)
         batch_op.create_index('ix_youth_status_birth', ['status', 'birth_date'], unique=False)
         batch_op.create_index(batch_op.f('ix_youth_transition_started_on'), ['transition_started_on'], unique=False)

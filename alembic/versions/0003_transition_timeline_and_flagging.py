@@ -75,6 +75,8 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('flagged_at', sa.DateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column('flag_late', sa.Boolean(), nullable=False, server_default=sa.false()))
         batch_op.add_column(sa.Column('flag_for_assessment', sa.Boolean(), nullable=False, server_default=sa.false()))
+        batch_op.add_column(sa.Column('next_open_due_on', sa.Date(), nullable=True))
+        batch_op.create_index(batch_op.f('ix_youth_next_open_due_on'), ['next_open_due_on'], unique=False)
         batch_op.create_index('ix_youth_flag_pending', ['flag_due_on'], unique=False, sqlite_where=sa.text('flagged_at IS NULL'), postgresql_where=sa.text('flagged_at IS NULL'))
         batch_op.create_index('ix_youth_flagged_at', ['flagged_at'], unique=False)
 
@@ -140,6 +142,9 @@ def _existing_youths() -> None:
                 "INSERT INTO youth_step (youth_id, step_id, due_on, not_applicable_reason) "
                 "VALUES (:y, :s, :d, '')"),
                 {"y": youth_id, "s": step_id, "d": birth + relativedelta(years=years, months=months)})
+    conn.execute(sa.text(
+        "UPDATE youth SET next_open_due_on = (SELECT min(s.due_on) FROM youth_step s "
+        "WHERE s.youth_id = youth.id AND s.done_at IS NULL AND s.not_applicable_reason = '')"))
 
 
 def downgrade() -> None:
@@ -147,6 +152,8 @@ def downgrade() -> None:
     with op.batch_alter_table('youth', schema=None) as batch_op:
         batch_op.drop_index('ix_youth_flagged_at')
         batch_op.drop_index('ix_youth_flag_pending', sqlite_where=sa.text('flagged_at IS NULL'), postgresql_where=sa.text('flagged_at IS NULL'))
+        batch_op.drop_index(batch_op.f('ix_youth_next_open_due_on'))
+        batch_op.drop_column('next_open_due_on')
         batch_op.drop_column('flag_for_assessment')
         batch_op.drop_column('flag_late')
         batch_op.drop_column('flagged_at')

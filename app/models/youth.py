@@ -44,7 +44,8 @@ class Youth(SQLModel, table=True):
     __tablename__ = "youth"
     __table_args__ = (
         Index("ix_youth_status_birth", "status", "birth_date"),
-        Index("ix_youth_name_sort", "last_name", "first_name", "id"),
+        # name_search at the end lets a name search walk this index in list order.
+        Index("ix_youth_name_sort", "last_name", "first_name", "id", "name_search"),
         Index(
             "ix_youth_flag_pending", "flag_due_on",
             sqlite_where=text("flagged_at IS NULL"), postgresql_where=text("flagged_at IS NULL"),
@@ -93,6 +94,9 @@ class Youth(SQLModel, table=True):
     flagged_at: datetime | None = ts_field(nullable=True)
     flag_late: bool = Field(default=False)
     flag_for_assessment: bool = Field(default=False)
+    # The earliest due date among the open steps (kept by services.timeline): "overdue"
+    # is one indexed comparison instead of a search through every step.
+    next_open_due_on: date | None = Field(default=None, index=True)
 
     created_at: datetime = ts_field(default_now=True)
     updated_at: datetime = ts_field(default_now=True)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import and_, or_, update
+from sqlalchemy import func, or_, update
 from sqlmodel import Session, col, select
 
 from app.domain.timeline import (
@@ -54,8 +54,9 @@ def template_step(session: Session, step_id: int) -> TimelineStep | None:
 
 
 def sync_youth(session: Session, settings: Settings, youth: Youth,
-               steps: list[TimelineStep] | None = None) -> None:
-    """Stores the flag date and every step's due date; call after the birth date changes."""
+               steps: list[TimelineStep] | None = None, *, refresh: bool = True) -> None:
+    """Stores the flag date and every step's due date; call after the birth date changes.
+    `refresh=False` leaves `next_open_due_on` to the caller (see `refresh_next_open_due`)."""
     assert youth.id is not None
     youth.flag_due_on = due_date(youth.birth_date, flag_offset(settings))
     session.add(youth)
@@ -71,6 +72,32 @@ def sync_youth(session: Session, settings: Settings, youth: Youth,
         elif row.due_on != due:
             row.due_on = due
             session.add(row)
+    if refresh:
+        refresh_next_open_due(session, [youth.id])
+
+
+def refresh_next_open_due(session: Session, youth_ids: Iterable[int]) -> None:
+    """Recomputes Youth.next_open_due_on, the earliest due date among open steps, for
+    `youth_ids`; every change to a young person's steps ends with this call."""
+    ids = list(youth_ids)
+    if not ids:
+        return
+    session.flush()
+    earliest = (
+        select(func.min(YouthStep.due_on))
+        .where(col(YouthStep.youth_id) == Youth.id, col(YouthStep.done_at).is_(None),
+               col(YouthStep.not_applicable_reason) == "")
+        .scalar_subquery()
+    )
+    for start in range(0, len(ids), RECOMPUTE_CHUNK):
+        session.execute(
+            update(Youth).where(col(Youth.id).in_(ids[start:start + RECOMPUTE_CHUNK]))
+            .values(next_open_due_on=earliest)
+            .execution_options(synchronize_session=False)
+        )
+    for youth in session.identity_map.values():
+        if isinstance(youth, Youth) and youth.id in ids:
+            session.expire(youth, ["next_open_due_on"])
 
 
 def recompute_all(session: Session, settings: Settings) -> int:
@@ -85,7 +112,8 @@ def recompute_all(session: Session, settings: Settings) -> int:
         if not batch:
             return count
         for youth in batch:
-            sync_youth(session, settings, youth, steps)
+            sync_youth(session, settings, youth, steps, refresh=False)
+        refresh_next_open_due(session, [y.id for y in batch if y.id is not None])
         session.commit()
         count += len(batch)
         last_id = batch[-1].id or last_id
@@ -141,6 +169,7 @@ def complete(session: Session, user: User, youth_step_id: int) -> YouthStep:
         row.not_applicable_reason, row.not_applicable_by_id = "", None
         session.add(row)
         _event(session, youth.id or 0, user, EventKind.STEP_DONE, _step_name(session, row))
+        refresh_next_open_due(session, [row.youth_id])
         session.commit()
     return row
 
@@ -152,6 +181,7 @@ def reopen(session: Session, user: User, youth_step_id: int) -> YouthStep:
         row.not_applicable_reason, row.not_applicable_by_id = "", None
         session.add(row)
         _event(session, youth.id or 0, user, EventKind.STEP_REOPENED, _step_name(session, row))
+        refresh_next_open_due(session, [row.youth_id])
         session.commit()
     return row
 
@@ -163,6 +193,7 @@ def not_applicable(session: Session, user: User, youth_step_id: int, reason: str
     session.add(row)
     _event(session, youth.id or 0, user, EventKind.STEP_NOT_APPLICABLE,
            f"{_step_name(session, row)}: {reason}")
+    refresh_next_open_due(session, [row.youth_id])
     session.commit()
     return row
 
@@ -179,6 +210,7 @@ def complete_by_event(session: Session, youth_ids: Iterable[int], step_key: str)
                col(YouthStep.done_at).is_(None))
         .values(done_at=utcnow())
     )
+    refresh_next_open_due(session, ids)
 
 
 def _step_name(session: Session, row: YouthStep) -> str:
@@ -215,12 +247,7 @@ def my_tasks(session: Session, user: User, today: date, limit: int = 200) -> lis
 
 def overdue_filter(today: date) -> Any:
     """A WHERE clause: the young person has an open step whose due date has passed."""
-    return col(Youth.id).in_(
-        select(YouthStep.youth_id).where(
-            and_(col(YouthStep.done_at).is_(None), col(YouthStep.not_applicable_reason) == "",
-                 col(YouthStep.due_on) < today)
-        )
-    )
+    return col(Youth.next_open_due_on) < today
 
 
 def save_template_step(

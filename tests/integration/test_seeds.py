@@ -8,6 +8,7 @@ from sqlmodel import func, select
 
 from app.domain.cpr import cpr_lookup_hash, parse_cpr
 from app.domain.youth import AgeBand, birth_date_range
+from app.models.timeline import TimelineStep, YouthStep
 from app.models.user import Role, User
 from app.models.youth import EventKind, SupportExpected, Youth, YouthEvent, YouthStatus
 from bench import generate as bench
@@ -108,8 +109,24 @@ def test_the_generator_creates_n_young_people_with_valid_unique_cpr_numbers(
     assert _count(session, User) == sum(bench.staff_counts(1000).values()) == 8
     active = sum(y.status is YouthStatus.ACTIVE for y in rows)
     assert 700 <= active <= 900
+    # As after the daily job: everyone it would flag is flagged, nobody else.
+    for youth in rows:
+        due = (youth.flag_due_on <= today and youth.status is YouthStatus.ACTIVE
+               and youth.adult_support_expected is not SupportExpected.NO)
+        if due:
+            assert youth.flagged_at is not None and youth.transition_started_on is not None
     started = sum(y.transition_started_on is not None for y in rows)
-    assert 200 <= started <= 400
+    assert 400 <= started <= 600
+    # A step row per template step, and the earliest open due date kept on the record.
+    steps = session.exec(select(YouthStep)).all()
+    assert len(steps) == 1000 * _count(session, TimelineStep)
+    open_due: dict[int, date] = {}
+    for step in steps:
+        if step.done_at is None and not step.not_applicable_reason:
+            open_due[step.youth_id] = min(step.due_on, open_due.get(step.youth_id, step.due_on))
+    assert {y.id: y.next_open_due_on for y in rows} == {
+        y.id: open_due.get(y.id) for y in rows
+    }
 
 
 def test_the_generator_refuses_a_register_that_is_not_empty(settings, engine):
