@@ -50,6 +50,15 @@ def eighteenth_birthday(birth_date: date) -> date:
     return result
 
 
+def giver_text(role: GiverRole, name: str) -> Msg:
+    """Who gave a consent, as messages name them: "the young person", "Anne Hansen (parent)"."""
+    if role is GiverRole.CUSTODY_HOLDER:
+        return Msg(N_("%(name)s (parent)"), name=name)
+    if role is GiverRole.GUARDIAN:
+        return Msg(N_("%(name)s (guardian)"), name=name)
+    return Msg(N_("the young person"))
+
+
 @dataclass(frozen=True)
 class ShownDate:
     """A date parameter, formatted in the reader's language when the message is shown."""
@@ -75,8 +84,8 @@ class ConsentFacts:
     withdrawn_on: date | None = None
 
     @property
-    def giver_text(self) -> object:
-        return Msg(N_("the young person")) if self.giver_role is GiverRole.YOUTH else self.giver
+    def giver_text(self) -> Msg:
+        return giver_text(self.giver_role, self.giver)
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, Column, ForeignKey, Integer, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, Column, ForeignKey, Integer, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from app.models.base import enum_field, ts_field
@@ -108,6 +108,10 @@ class Consent(SQLModel, table=True):
     """A consent record; withdrawal is recorded on it, the row is never deleted."""
 
     __tablename__ = "consent"
+    __table_args__ = (
+        CheckConstraint("valid_until IS NULL OR valid_until >= given_on",
+                        name="ck_consent_valid_until"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     youth_id: int = Field(foreign_key="youth.id", index=True)

@@ -122,6 +122,15 @@ class EventKind(StrEnum):
     NETWORK_MEMBER_MOVED = "network_member_moved"
     NETWORK_MEMBER_REMOVED = "network_member_removed"
     HANDOVER_NOTE_SEEN = "handover_note_seen"
+    DOCUMENT_REQUESTED = "document_requested"
+    DOCUMENT_RECEIVED = "document_received"
+    DOCUMENT_HANDED_OVER = "document_handed_over"
+    DOCUMENT_ACKNOWLEDGED = "document_acknowledged"
+    DOCUMENT_STATUS_CORRECTED = "document_status_corrected"
+    DOCUMENT_HANDOVER_REFUSED = "document_handover_refused"
+    DOCUMENT_PLACE_CHANGED = "document_place_changed"
+    CONSENT_RECORDED = "consent_recorded"
+    CONSENT_WITHDRAWN = "consent_withdrawn"
 
 
 class YouthEvent(SQLModel, table=True):

@@ -51,11 +51,13 @@ SCOPES = {
     "jobcentre only": ({SHARE}, {PPR, PLAN}, {JOBCENTER}),
 }
 GIVERS = {
-    "mother": (GiverRole.CUSTODY_HOLDER, "mor (Anne Hansen)"),
+    "mother": (GiverRole.CUSTODY_HOLDER, "Anne Hansen"),
     "youth": (GiverRole.YOUTH, "Freja Østergaard"),
-    "guardian": (GiverRole.GUARDIAN, "værge (Ole Berg)"),
+    "guardian": (GiverRole.GUARDIAN, "Ole Berg"),
 }
-MOTHER, YOUNG, GUARD = "mor (Anne Hansen)", Msg("the young person"), "værge (Ole Berg)"
+MOTHER = Msg("%(name)s (parent)", name="Anne Hansen")
+YOUNG = Msg("the young person")
+GUARD = Msg("%(name)s (guardian)", name="Ole Berg")
 
 
 def ended_at_18() -> Msg:
