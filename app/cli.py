@@ -204,6 +204,27 @@ def _seed_demo(args: argparse.Namespace, settings: Settings) -> int:
     return demo.main(settings, if_empty=args.if_empty)
 
 
+@command("outbox")
+def _outbox(args: argparse.Namespace, settings: Settings) -> int:
+    from app.db import make_engine, new_session
+    from app.models.outbox import OutboxStatus
+    from app.services import outbox
+
+    with new_session(make_engine(settings)) as session:
+        if args.retry is not None:
+            count = outbox.retry(session, settings, args.retry or None)
+            print(f"{count} failed message(s) queued again.")
+        if args.send:
+            print(outbox.send_due(session, settings))
+        status = OutboxStatus(args.status) if args.status else None
+        for message in outbox.listing(session, status=status, limit=args.limit):
+            error = f"  {message.last_error}" if message.last_error else ""
+            print(f"{message.id}\t{message.status.value}\t{message.kind.value}\t"
+                  f"{message.attempts}\t{message.next_attempt_at:%Y-%m-%d %H:%M}Z\t"
+                  f"{message.message_id}{error}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="overgang", description="Overgang")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -247,6 +268,16 @@ def build_parser() -> argparse.ArgumentParser:
         "recompute-timeline",
         help="recompute every young person's step due dates (after changing FLAG_AGE)",
     )
+    box = sub.add_parser(
+        "outbox", help="list outgoing messages; retry failed ones",
+        description="Lists the outbox, newest first (id, status, kind, attempts, next "
+        "attempt, Message-ID, last error). Recipients and texts are not printed.",
+    )
+    box.add_argument("--status", choices=["pending", "sent", "failed", "manual"])
+    box.add_argument("--limit", type=int, default=50)
+    box.add_argument("--retry", type=int, nargs="*", metavar="ID",
+                     help="queue failed messages again (all failed ones when no ID is given)")
+    box.add_argument("--send", action="store_true", help="send the due messages now")
     seed = sub.add_parser("seed-demo", help="load the demo municipality")
     seed.add_argument("--if-empty", action="store_true")
     return parser

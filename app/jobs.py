@@ -20,7 +20,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
 from app.db import new_session
-from app.services import flagging, housekeeping
+from app.services import flagging, housekeeping, outbox
 from app.settings import Settings
 
 log = logging.getLogger("overgang.jobs")
@@ -47,9 +47,16 @@ def _flagging(engine: Engine, settings: Settings, now: datetime) -> object:
         return flagging.run(session, settings, now.astimezone(settings.tz).date(), now)
 
 
+def _outbox(engine: Engine, settings: Settings, now: datetime) -> object:
+    # Messages are due by the wall clock, whatever day `run-jobs --today` pretends it is.
+    with new_session(engine) as session:
+        return outbox.send_due(session, settings, min(now, datetime.now(UTC)))
+
+
 JOBS: list[Job] = [
     Job("flagging", {"hour": 6, "minute": 0}, _flagging),
     Job("housekeeping", {"minute": "*/15"}, _housekeeping),
+    Job("outbox", {"minute": "*"}, _outbox),
 ]
 
 

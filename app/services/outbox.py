@@ -40,7 +40,7 @@ MAX_RETRY = timedelta(hours=1)
 def backoff(attempts: int) -> timedelta:
     """The wait after the ``attempts``-th failed attempt: 1, 2, 4, ... minutes, at most an
     hour."""
-    wait: timedelta = FIRST_RETRY * (2 ** max(attempts - 1, 0))
+    wait: timedelta = FIRST_RETRY * (2 ** min(max(attempts - 1, 0), 10))
     return min(wait, MAX_RETRY)
 
 
