@@ -1,0 +1,456 @@
+"""Handover documents and consents: the checklist, status changes, consent records.
+
+Every path that marks a document as handed over (the page, the htmx action, the API, an
+import) goes through `set_status`, which asks the pure rule `domain.consent.handover_decision`
+and refuses with its reason. A young person is found through the access rule first; a
+document or consent id is only looked up within that young person's records. Each change
+writes an event row and an audit row in the same transaction; a refused handover writes an
+event row too, so every consent decision is kept.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from dateutil.relativedelta import relativedelta
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from app.domain.consent import (
+    BEFORE_HANDOVER,
+    STATUS_ORDER,
+    ConsentData,
+    ConsentFacts,
+    Decision,
+    DocumentFacts,
+    DocumentPlace,
+    WithdrawalData,
+    WithdrawalEffects,
+    all_required_handed_over,
+    check_giver,
+    eighteenth_birthday,
+    giver_text,
+    handover_decision,
+    own_consent_needed,
+    own_consent_recorded,
+    timing_problem,
+    transition_problem,
+    withdrawal_effects,
+)
+from app.domain.validation import FieldError
+from app.i18n import N_, Msg
+from app.models.audit import AuditAction
+from app.models.base import utcnow
+from app.models.handover import (
+    Consent,
+    DocumentStatus,
+    DocumentType,
+    GiverRole,
+    HandoverDocument,
+    Purpose,
+    Recipient,
+)
+from app.models.timeline import TimelineStep, YouthStep
+from app.models.user import User
+from app.models.youth import EventKind, Youth, YouthEvent
+from app.services import audit, network, timeline, youths
+from app.services.youths import ValidationFailedError
+
+HANDOVER_STEP_KEY = "handover"
+HANDOVER_OFFSET = relativedelta(years=17, months=6)
+STATUS_EVENT = {
+    DocumentStatus.REQUESTED: EventKind.DOCUMENT_REQUESTED,
+    DocumentStatus.RECEIVED: EventKind.DOCUMENT_RECEIVED,
+    DocumentStatus.HANDED_OVER: EventKind.DOCUMENT_HANDED_OVER,
+    DocumentStatus.ACKNOWLEDGED: EventKind.DOCUMENT_ACKNOWLEDGED,
+}
+EVENT_KINDS = frozenset({*STATUS_EVENT.values(), EventKind.DOCUMENT_STATUS_CORRECTED,
+                         EventKind.DOCUMENT_HANDOVER_REFUSED, EventKind.DOCUMENT_PLACE_CHANGED,
+                         EventKind.CONSENT_RECORDED, EventKind.CONSENT_WITHDRAWN})
+
+
+class DocumentNotFoundError(Exception):
+    pass
+
+
+class ConsentNotFoundError(Exception):
+    pass
+
+
+class StatusRefusedError(Exception):
+    """The status change is not allowed; `reason` says why (a handover: which consent is
+    missing)."""
+
+    def __init__(self, reason: Msg) -> None:
+        super().__init__(reason.msgid)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class DocumentView:
+    row: HandoverDocument
+    type: DocumentType
+    due_on: date
+
+    @property
+    def id(self) -> int:
+        assert self.row.id is not None
+        return self.row.id
+
+    @property
+    def facts(self) -> DocumentFacts:
+        return DocumentFacts(self.id, self.type.id or 0, self.type.name, self.row.status,
+                             self.type.required, self.row.handed_over_consent_id)
+
+
+# --- the catalogue -------------------------------------------------------------------------
+
+def catalogue(session: Session, *, active_only: bool = False) -> list[DocumentType]:
+    stmt = select(DocumentType).order_by(col(DocumentType.position), col(DocumentType.id))
+    if active_only:
+        stmt = stmt.where(col(DocumentType.active).is_(True))
+    return list(session.exec(stmt))
+
+
+def catalogue_entry(session: Session, type_id: int) -> DocumentType | None:
+    return session.get(DocumentType, type_id)
+
+
+def save_catalogue_entry(session: Session, entry: DocumentType) -> DocumentType:
+    session.add(entry)
+    session.commit()
+    return entry
+
+
+# --- the checklist -------------------------------------------------------------------------
+
+def handover_due_on(session: Session, youth: Youth) -> date:
+    """The due date of the young person's 17½-year step (the template's offset may change)."""
+    step = session.exec(
+        select(YouthStep).join(TimelineStep, col(TimelineStep.id) == YouthStep.step_id)
+        .where(YouthStep.youth_id == youth.id, TimelineStep.key == HANDOVER_STEP_KEY)
+    ).first()
+    if step is not None:
+        return step.due_on
+    fallback: date = youth.birth_date + HANDOVER_OFFSET
+    return fallback
+
+
+def _ensure_rows(session: Session, youth: Youth) -> None:
+    """A checklist row for every active catalogue entry the young person has none for."""
+    have = set(session.exec(select(HandoverDocument.document_type_id)
+                            .where(HandoverDocument.youth_id == youth.id)))
+    missing = [t for t in catalogue(session, active_only=True) if t.id not in have]
+    if not missing:
+        return
+    assert youth.id is not None
+    for entry in missing:
+        assert entry.id is not None
+        session.add(HandoverDocument(youth_id=youth.id, document_type_id=entry.id))
+    try:
+        session.commit()
+    except IntegrityError:  # another request made them at the same moment
+        session.rollback()
+
+
+def _views(session: Session, youth: Youth) -> list[DocumentView]:
+    due = handover_due_on(session, youth)
+    stmt = (
+        select(HandoverDocument, DocumentType)
+        .join(DocumentType, col(DocumentType.id) == HandoverDocument.document_type_id)
+        .where(HandoverDocument.youth_id == youth.id)
+        .order_by(col(DocumentType.position), col(DocumentType.id))
+    )
+    return [DocumentView(row, entry, due) for row, entry in session.exec(stmt)]
+
+
+def checklist(session: Session, youth: Youth) -> list[DocumentView]:
+    """The checklist of a young person the caller has found through the access rule."""
+    _ensure_rows(session, youth)
+    return _views(session, youth)
+
+
+def get_document(session: Session, user: User, youth_id: int, document_id: int
+                 ) -> tuple[Youth, DocumentView]:
+    youth = youths.get_visible(session, user, youth_id)
+    for view in checklist(session, youth):
+        if view.id == document_id:
+            return youth, view
+    raise DocumentNotFoundError()
+
+
+# --- consents ------------------------------------------------------------------------------
+
+def consents(session: Session, youth: Youth) -> list[Consent]:
+    stmt = (select(Consent).where(Consent.youth_id == youth.id)
+            .order_by(col(Consent.given_on).desc(), col(Consent.id).desc()))
+    return list(session.exec(stmt))
+
+
+def facts(consent: Consent) -> ConsentFacts:
+    assert consent.id is not None
+    return ConsentFacts(
+        consent.id, consent.giver_role, consent.giver_name,
+        frozenset(Purpose(p) for p in consent.purposes),
+        frozenset(int(i) for i in consent.document_type_ids),
+        frozenset(Recipient(r) for r in consent.recipients),
+        consent.given_on, consent.valid_until, consent.withdrawn_on,
+    )
+
+
+def get_consent(session: Session, user: User, youth_id: int, consent_id: int
+                ) -> tuple[Youth, Consent]:
+    youth = youths.get_visible(session, user, youth_id)
+    consent = session.exec(
+        select(Consent).where(Consent.id == consent_id, Consent.youth_id == youth.id)
+    ).first()
+    if consent is None:
+        raise ConsentNotFoundError()
+    return youth, consent
+
+
+def decide(session: Session, youth: Youth, view: DocumentView, on: date) -> Decision:
+    """The rule, asked with this young person's consents."""
+    return handover_decision([facts(c) for c in consents(session, youth)],
+                             view.type.id or 0, view.type.name, youth.birth_date, on)
+
+
+# --- events --------------------------------------------------------------------------------
+
+def _event(session: Session, youth: Youth, user: User, kind: EventKind, detail: str) -> None:
+    assert youth.id is not None
+    session.add(YouthEvent(youth_id=youth.id, actor_id=user.id, kind=kind, detail=detail[:500]))
+
+
+def _audit(session: Session, user: User, action: AuditAction, youth: Youth, object_type: str,
+           object_id: int | None, detail: str = "") -> None:
+    audit.record(session, action, user_id=user.id, object_type=object_type,
+                 object_id=object_id or "", youth_id=youth.id, detail=detail)
+
+
+# --- status changes ------------------------------------------------------------------------
+
+def _stamp(row: HandoverDocument, target: DocumentStatus, user: User, now: datetime) -> None:
+    """Records who and when for the new status; moving back clears the later steps."""
+    stamps = {
+        DocumentStatus.REQUESTED: ("requested_at", "requested_by_id"),
+        DocumentStatus.RECEIVED: ("received_at", "received_by_id"),
+        DocumentStatus.HANDED_OVER: ("handed_over_at", "handed_over_by_id"),
+        DocumentStatus.ACKNOWLEDGED: ("acknowledged_at", "acknowledged_by_id"),
+    }
+    position = STATUS_ORDER.index(target)
+    for status, (at, by) in stamps.items():
+        if STATUS_ORDER.index(status) > position:
+            setattr(row, at, None)
+            setattr(row, by, None)
+    if target in stamps:
+        at, by = stamps[target]
+        setattr(row, at, now)
+        setattr(row, by, user.id)
+
+
+def _refuse_handover(session: Session, user: User, youth: Youth, view: DocumentView,
+                     reason: Msg) -> StatusRefusedError:
+    _event(session, youth, user, EventKind.DOCUMENT_HANDOVER_REFUSED,
+           f"{view.type.name}: {reason}")
+    _audit(session, user, AuditAction.UPDATE, youth, "handover_document", view.id,
+           "handover refused")
+    session.commit()
+    return StatusRefusedError(reason)
+
+
+def set_status(session: Session, user: User, youth_id: int, document_id: int,
+               target: DocumentStatus, today: date) -> DocumentView:
+    """Moves a checklist row to `target`. A handover needs a consent that counts today and
+    covers the document type and the adult department; handing over every required document
+    completes the 17½-year step."""
+    youth, view = get_document(session, user, youth_id, document_id)
+    row = view.row
+    problem = transition_problem(row.status, target)
+    if problem is not None:
+        raise StatusRefusedError(problem)
+    if target is DocumentStatus.HANDED_OVER:
+        decision = decide(session, youth, view, today)
+        if not decision.allowed:
+            assert decision.reason is not None
+            raise _refuse_handover(session, user, youth, view, decision.reason)
+        row.handed_over_consent_id = decision.consent_id
+    elif target in BEFORE_HANDOVER:
+        row.handed_over_consent_id = None
+    backwards = STATUS_ORDER.index(target) < STATUS_ORDER.index(row.status)
+    old = row.status
+    now = utcnow()
+    _stamp(row, target, user, now)
+    row.status, row.updated_at = target, now
+    session.add(row)
+    kind = EventKind.DOCUMENT_STATUS_CORRECTED if backwards else STATUS_EVENT[target]
+    _event(session, youth, user, kind, view.type.name)
+    _audit(session, user, AuditAction.UPDATE, youth, "handover_document", view.id,
+           f"{old.value} -> {target.value}")
+    session.flush()
+    if target is DocumentStatus.HANDED_OVER and all_required_handed_over(
+            [v.facts for v in _views(session, youth)]):
+        assert youth.id is not None
+        timeline.complete_by_event(session, [youth.id], HANDOVER_STEP_KEY)
+    session.commit()
+    return view
+
+
+def set_place(session: Session, user: User, youth_id: int, document_id: int,
+              place: DocumentPlace) -> DocumentView:
+    youth, view = get_document(session, user, youth_id, document_id)
+    row = view.row
+    row.storage, row.storage_other, row.journal_ref = (place.storage, place.storage_other,
+                                                       place.journal_ref)
+    row.updated_at = utcnow()
+    session.add(row)
+    _event(session, youth, user, EventKind.DOCUMENT_PLACE_CHANGED, view.type.name)
+    _audit(session, user, AuditAction.UPDATE, youth, "handover_document", view.id, "place")
+    session.commit()
+    return view
+
+
+# --- recording and withdrawing consent -----------------------------------------------------
+
+def _giver(session: Session, youth: Youth, data: ConsentData, today: date
+           ) -> tuple[GiverRole, int | None, str, str]:
+    """(role, member id, name, relation) of the giver; only the young person, a custody
+    holder or a guardian from the network map may give consent."""
+    if data.giver == "youth":
+        check_giver(GiverRole.YOUTH, custody_holder=False, guardian=False,
+                    given_on=data.given_on, birth_date=youth.birth_date)
+        return GiverRole.YOUTH, None, youth.full_name, ""
+    view = next((v for v in network.members(session, youth, today)
+                 if str(v.id) == data.giver), None)
+    if view is None:
+        raise FieldError(N_("Choose who gave the consent."), field="giver")
+    member = view.member
+    adult = data.given_on >= eighteenth_birthday(youth.birth_date)
+    if member.guardian and (adult or not member.custody_holder):
+        role = GiverRole.GUARDIAN
+    elif member.custody_holder:
+        role = GiverRole.CUSTODY_HOLDER
+    else:
+        role = GiverRole.GUARDIAN  # refused below: neither custody holder nor guardian
+    check_giver(role, custody_holder=member.custody_holder, guardian=member.guardian,
+                given_on=data.given_on, birth_date=youth.birth_date)
+    return role, view.id, view.person.name, member.role.value
+
+
+def _check_references(session: Session, youth: Youth, data: ConsentData, today: date) -> None:
+    known = {t.id for t in catalogue(session)}
+    if any(i not in known for i in data.document_type_ids):
+        raise FieldError(N_("Choose documents from the catalogue."), field="document_type_ids")
+    members = {v.id for v in network.members(session, youth, today)}
+    if any(i not in members for i in data.invitee_member_ids):
+        raise FieldError(N_("Choose people from the young person's network map."),
+                         field="invitee_member_ids")
+
+
+def record_consent(session: Session, user: User, youth_id: int, data: ConsentData,
+                   today: date) -> Consent:
+    youth = youths.get_visible(session, user, youth_id)
+    try:
+        data.check_dates(today)
+        role, member_id, name, relation = _giver(session, youth, data, today)
+        _check_references(session, youth, data, today)
+    except FieldError as exc:
+        raise ValidationFailedError({exc.field or "giver": exc.msg}) from None
+    assert youth.id is not None
+    consent = Consent(
+        youth_id=youth.id, giver_role=role, giver_member_id=member_id, giver_name=name,
+        giver_relation=relation, purposes=[p.value for p in data.purposes],
+        document_type_ids=list(data.document_type_ids),
+        recipients=[r.value for r in data.recipients], sources=data.sources,
+        invitee_member_ids=list(data.invitee_member_ids), method=data.method,
+        given_on=data.given_on, valid_until=data.valid_until, note=data.note,
+        created_by_id=user.id,
+    )
+    session.add(consent)
+    session.flush()
+    _event(session, youth, user, EventKind.CONSENT_RECORDED, str(giver_text(role, name)))
+    _audit(session, user, AuditAction.CREATE, youth, "consent", consent.id)
+    session.commit()
+    return consent
+
+
+def withdrawal_preview(session: Session, youth: Youth, consent: Consent, on: date
+                       ) -> WithdrawalEffects:
+    assert consent.id is not None
+    return withdrawal_effects([facts(c) for c in consents(session, youth)], consent.id, on,
+                              [v.facts for v in checklist(session, youth)], youth.birth_date)
+
+
+def withdraw_consent(session: Session, user: User, youth_id: int, consent_id: int,
+                     data: WithdrawalData, today: date) -> tuple[Consent, WithdrawalEffects]:
+    """Records the withdrawal (the consent is kept). Returns what it blocks from now on and
+    what was already handed over under it, for review."""
+    youth, consent = get_consent(session, user, youth_id, consent_id)
+    if consent.withdrawn_on is not None:
+        raise ValidationFailedError(
+            {"withdrawn_on": Msg(N_("The consent has already been withdrawn."))}, conflict=True)
+    try:
+        data.check(consent.given_on, today)
+    except FieldError as exc:
+        raise ValidationFailedError({exc.field or "withdrawn_on": exc.msg}) from None
+    effects = withdrawal_preview(session, youth, consent, data.withdrawn_on)
+    consent.withdrawn_on, consent.withdrawal_reason = data.withdrawn_on, data.reason
+    consent.withdrawn_at, consent.withdrawn_by_id = utcnow(), user.id
+    session.add(consent)
+    _event(session, youth, user, EventKind.CONSENT_WITHDRAWN,
+           f"{giver_text(consent.giver_role, consent.giver_name)}: {data.reason}")
+    _audit(session, user, AuditAction.UPDATE, youth, "consent", consent.id, "withdrawn")
+    session.commit()
+    return consent, effects
+
+
+# --- the overview --------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ConsentView:
+    consent: Consent
+    counts: bool
+    problem: Msg | None
+    documents: list[str]
+    handed_over: list[DocumentView]
+    invitees: list[str]
+
+
+@dataclass(frozen=True)
+class Overview:
+    youth: Youth
+    consents: list[ConsentView]
+    documents: list[DocumentView]
+    own_consent_needed: bool
+    own_consent_recorded: bool
+    adult_from: date
+
+
+def overview(session: Session, youth: Youth, today: date) -> Overview:
+    """Who has consented to what, until when, and what was handed over under it."""
+    docs = checklist(session, youth)
+    names = {t.id: t.name for t in catalogue(session)}
+    people = {v.id: v.person.name for v in network.members(session, youth, today)}
+    rows = consents(session, youth)
+    views = []
+    for consent in rows:
+        problem = timing_problem(facts(consent), youth.birth_date, today)
+        views.append(ConsentView(
+            consent, problem is None, problem,
+            [names.get(i, "?") for i in consent.document_type_ids],
+            [d for d in docs if d.row.handed_over_consent_id == consent.id],
+            [people.get(i, "?") for i in consent.invitee_member_ids],
+        ))
+    all_facts = [facts(c) for c in rows]
+    return Overview(youth, views, docs,
+                    own_consent_needed(all_facts, youth.birth_date, today),
+                    own_consent_recorded(all_facts, youth.birth_date, today),
+                    eighteenth_birthday(youth.birth_date))
+
+
+def read_overview(session: Session, user: User, youth_id: int, today: date,
+                  client_addr: str = "") -> Overview:
+    """The overview page: an audit-logged read."""
+    youth = youths.get_for_view(session, user, youth_id, client_addr)
+    return overview(session, youth, today)

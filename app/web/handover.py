@@ -1,0 +1,297 @@
+"""Handover documents and consents: the checklist section with its htmx status actions, the
+consent form, the withdrawal confirmation, the printable consent overview, and the
+administrators' document catalogue.
+
+Every action is a real form. An htmx request gets the handover section back; without
+JavaScript the same URL redirects to the young person's page (or shows the refusal).
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response
+from pydantic import BaseModel, Field
+from sqlmodel import Session
+
+from app.deps import (
+    AdminUser,
+    CurrentUser,
+    ForbiddenError,
+    HtmxDep,
+    NotFoundError,
+    SessionDep,
+    TodayDep,
+    client_addr,
+)
+from app.domain.consent import (
+    RECIPIENT_LABELS,
+    ConsentData,
+    DocumentPlace,
+    WithdrawalData,
+    giver_text,
+)
+from app.domain.validation import Text
+from app.i18n import N_, Msg
+from app.models.handover import DocumentStatus, DocumentType
+from app.models.user import User
+from app.models.youth import Youth
+from app.services import handover, network, youths
+from app.web import labels
+from app.web.forms import form_dict, parse_form
+from app.web.templating import render
+
+router = APIRouter()
+
+NEXT_STATUSES = {
+    DocumentStatus.NEEDED: (DocumentStatus.REQUESTED, DocumentStatus.RECEIVED,
+                            DocumentStatus.HANDED_OVER),
+    DocumentStatus.REQUESTED: (DocumentStatus.RECEIVED, DocumentStatus.HANDED_OVER),
+    DocumentStatus.RECEIVED: (DocumentStatus.HANDED_OVER,),
+    DocumentStatus.HANDED_OVER: (DocumentStatus.ACKNOWLEDGED,),
+    DocumentStatus.ACKNOWLEDGED: (),
+}
+
+
+def _youth(session: Session, user: User, youth_id: int, read_from: str | None = None) -> Youth:
+    try:
+        if read_from is not None:
+            return youths.get_for_view(session, user, youth_id, read_from)
+        return youths.get_visible(session, user, youth_id)
+    except youths.YouthNotFoundError:
+        raise NotFoundError() from None
+    except youths.YouthForbiddenError:
+        raise ForbiddenError(N_("You do not have access to this young person.")) from None
+
+
+def handover_context(session: Session, youth: Youth, today: date, **extra: Any
+                     ) -> dict[str, Any]:
+    """What the handover section needs (the youth page includes the section too)."""
+    summary = handover.overview(session, youth, today)
+    people = youths.users_by_id(session, {
+        user_id for d in summary.documents
+        for user_id in (d.row.requested_by_id, d.row.received_by_id, d.row.handed_over_by_id,
+                        d.row.acknowledged_by_id)
+    })
+    return {
+        "youth": youth, "handover": summary, "next_statuses": NEXT_STATUSES,
+        "handover_people": people, "hlabels": labels, "giver_text": giver_text,
+        "recipient_labels": RECIPIENT_LABELS, "handover_message": None,
+        "handover_error": None, "today": today, **extra,
+    }
+
+
+def _section(request: Request, session: Session, youth: Youth, today: date, htmx: bool,
+             status: int = 200, **extra: Any) -> Response:
+    context = handover_context(session, youth, today, **extra)
+    name = "handover/_section.html" if htmx else "handover/page.html"
+    return render(request, name, context, status_code=status)
+
+
+@router.get("/youths/{youth_id}/handover")
+def handover_page(request: Request, youth_id: int, session: SessionDep, user: CurrentUser,
+                  today: TodayDep, htmx: HtmxDep) -> Response:
+    youth = _youth(session, user, youth_id, client_addr(request))
+    return _section(request, session, youth, today, htmx)
+
+
+@router.post("/youths/{youth_id}/documents/{document_id}/status")
+def document_status(request: Request, youth_id: int, document_id: int, session: SessionDep,
+                    user: CurrentUser, today: TodayDep, htmx: HtmxDep,
+                    status: Annotated[DocumentStatus, Form()]) -> Response:
+    youth = _youth(session, user, youth_id)
+    try:
+        view = handover.set_status(session, user, youth_id, document_id, status, today)
+    except handover.DocumentNotFoundError:
+        raise NotFoundError() from None
+    except handover.StatusRefusedError as exc:
+        return _section(request, session, youth, today, htmx, status=409,
+                        handover_error=exc.reason)
+    message = Msg(N_("%(document)s: %(status)s."), document=view.type.name,
+                  status=Msg(labels.DOCUMENT_STATUS[status]))
+    if htmx:
+        return _section(request, session, youth, today, htmx, handover_message=message)
+    return RedirectResponse(f"/youths/{youth_id}#handover", status_code=303)
+
+
+@router.get("/youths/{youth_id}/documents/{document_id}/place")
+def place_form(request: Request, youth_id: int, document_id: int, session: SessionDep,
+               user: CurrentUser) -> Response:
+    try:
+        youth, view = handover.get_document(session, user, youth_id, document_id)
+    except (youths.YouthNotFoundError, youths.YouthForbiddenError,
+            handover.DocumentNotFoundError):
+        raise NotFoundError() from None
+    return render(request, "handover/place.html", {
+        "youth": youth, "view": view, "values": view.row.model_dump(), "errors": {},
+        "hlabels": labels})
+
+
+@router.post("/youths/{youth_id}/documents/{document_id}/place")
+async def place_save(request: Request, youth_id: int, document_id: int, session: SessionDep,
+                     user: CurrentUser) -> Response:
+    try:
+        youth, view = handover.get_document(session, user, youth_id, document_id)
+    except (youths.YouthNotFoundError, youths.YouthForbiddenError,
+            handover.DocumentNotFoundError):
+        raise NotFoundError() from None
+    data = form_dict(await request.form())
+    place, errors = parse_form(DocumentPlace, data)
+    if place is not None:
+        handover.set_place(session, user, youth_id, document_id, place)
+        return RedirectResponse(f"/youths/{youth_id}#handover", status_code=303)
+    return render(request, "handover/place.html", {
+        "youth": youth, "view": view, "values": data, "errors": errors, "hlabels": labels},
+        status_code=400)
+
+
+def _consent_form(request: Request, session: Session, youth: Youth, today: date,
+                  values: dict[str, Any], errors: dict[str, Msg], status: int = 200
+                  ) -> Response:
+    members = network.members(session, youth, today)
+    givers = [m for m in members if m.member.custody_holder or m.member.guardian]
+    return render(request, "handover/consent_form.html", {
+        "youth": youth, "givers": givers, "members": members, "values": values,
+        "errors": errors, "catalogue": handover.catalogue(session, active_only=True),
+        "hlabels": labels, "recipient_labels": RECIPIENT_LABELS, "today": today,
+    }, status_code=status)
+
+
+@router.get("/youths/{youth_id}/consents/new")
+def consent_new(request: Request, youth_id: int, session: SessionDep, user: CurrentUser,
+                today: TodayDep) -> Response:
+    youth = _youth(session, user, youth_id)
+    values = {"given_on": today.isoformat(), "method": "written",
+              "purposes": ["share_with_adult_department"], "recipients": ["adult_department"]}
+    return _consent_form(request, session, youth, today, values, {})
+
+
+@router.post("/youths/{youth_id}/consents/new")
+async def consent_create(request: Request, youth_id: int, session: SessionDep,
+                         user: CurrentUser, today: TodayDep) -> Response:
+    youth = _youth(session, user, youth_id)
+    data = form_dict(await request.form())
+    form, errors = parse_form(ConsentData, data)
+    if form is not None:
+        try:
+            handover.record_consent(session, user, youth_id, form, today)
+            return RedirectResponse(f"/youths/{youth_id}#handover", status_code=303)
+        except youths.ValidationFailedError as exc:
+            session.rollback()
+            errors = exc.errors
+    return _consent_form(request, session, youth, today, data, errors, status=400)
+
+
+def _consent(session: Session, user: User, youth_id: int, consent_id: int
+             ) -> tuple[Youth, Any]:
+    _youth(session, user, youth_id)
+    try:
+        return handover.get_consent(session, user, youth_id, consent_id)
+    except handover.ConsentNotFoundError:
+        raise NotFoundError() from None
+
+
+@router.get("/youths/{youth_id}/consents/{consent_id}/withdraw")
+def withdraw_confirm(request: Request, youth_id: int, consent_id: int, session: SessionDep,
+                     user: CurrentUser, today: TodayDep) -> Response:
+    """The confirmation step (no hx-confirm under the CSP): what the withdrawal blocks."""
+    youth, consent = _consent(session, user, youth_id, consent_id)
+    effects = handover.withdrawal_preview(session, youth, consent, today)
+    return render(request, "handover/withdraw.html", {
+        "youth": youth, "consent": consent, "effects": effects, "done": False,
+        "values": {"withdrawn_on": today.isoformat()}, "errors": {},
+        "giver_text": giver_text})
+
+
+@router.post("/youths/{youth_id}/consents/{consent_id}/withdraw")
+async def withdraw_save(request: Request, youth_id: int, consent_id: int, session: SessionDep,
+                        user: CurrentUser, today: TodayDep) -> Response:
+    youth, consent = _consent(session, user, youth_id, consent_id)
+    data = form_dict(await request.form())
+    form, errors = parse_form(WithdrawalData, data)
+    effects = handover.withdrawal_preview(session, youth, consent, today)
+    done = False
+    if form is not None:
+        try:
+            consent, effects = handover.withdraw_consent(session, user, youth_id, consent_id,
+                                                         form, today)
+            done = True
+        except youths.ValidationFailedError as exc:
+            session.rollback()
+            errors = exc.errors
+    return render(request, "handover/withdraw.html", {
+        "youth": youth, "consent": consent, "effects": effects, "done": done,
+        "values": data, "errors": errors, "giver_text": giver_text,
+    }, status_code=200 if done else 400)
+
+
+@router.get("/youths/{youth_id}/consents")
+def consent_overview(request: Request, youth_id: int, session: SessionDep, user: CurrentUser,
+                     today: TodayDep) -> Response:
+    youth = _youth(session, user, youth_id, client_addr(request))
+    return render(request, "handover/overview.html",
+                  handover_context(session, youth, today))
+
+
+# --- the catalogue (administrators) --------------------------------------------------------
+
+class CatalogueForm(BaseModel):
+    name: Annotated[Text, Field(min_length=1, max_length=120)]
+    description: Annotated[Text, Field(max_length=500)] = ""
+    required: bool = False
+    active: bool = False
+    position: Annotated[int, Field(ge=0, le=10_000)] = 0
+
+
+@router.get("/admin/documents")
+def catalogue_page(request: Request, session: SessionDep, _admin: AdminUser) -> Response:
+    return render(request, "handover/catalogue.html",
+                  {"entries": handover.catalogue(session)})
+
+
+def _entry(session: Session, type_id: int | None) -> DocumentType:
+    if type_id is None:
+        return DocumentType(key="", name="", position=1000)
+    entry = handover.catalogue_entry(session, type_id)
+    if entry is None:
+        raise NotFoundError()
+    return entry
+
+
+@router.get("/admin/documents/new")
+def catalogue_new(request: Request, _admin: AdminUser) -> Response:
+    return render(request, "handover/catalogue_entry.html", {
+        "entry": None, "values": {"required": True, "active": True, "position": 1000},
+        "errors": {}})
+
+
+@router.get("/admin/documents/{type_id}")
+def catalogue_edit(request: Request, type_id: int, session: SessionDep,
+                   _admin: AdminUser) -> Response:
+    entry = _entry(session, type_id)
+    return render(request, "handover/catalogue_entry.html",
+                  {"entry": entry, "values": entry.model_dump(), "errors": {}})
+
+
+# "/new" first, so that "/admin/documents/{type_id}" does not take "new" as an id.
+@router.post("/admin/documents/{type_id}")
+@router.post("/admin/documents/new")
+async def catalogue_save(request: Request, session: SessionDep, _admin: AdminUser,
+                         type_id: int | None = None) -> Response:
+    entry = _entry(session, type_id)
+    data = form_dict(await request.form())
+    form, errors = parse_form(CatalogueForm, data)
+    if form is None:
+        return render(request, "handover/catalogue_entry.html", {
+            "entry": entry if entry.id else None, "values": data, "errors": errors},
+            status_code=400)
+    if entry.id is None:
+        entry.key = f"custom_{secrets.token_hex(8)}"
+    for key, value in form.model_dump().items():
+        setattr(entry, key, value)
+    handover.save_catalogue_entry(session, entry)
+    return RedirectResponse("/admin/documents", status_code=303)
+
