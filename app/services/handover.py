@@ -182,9 +182,13 @@ def get_document(session: Session, user: User, youth_id: int, document_id: int
 
 # --- consents ------------------------------------------------------------------------------
 
-def consents(session: Session, youth: Youth) -> list[Consent]:
+def consents(session: Session, youth: Youth, *, lock: bool = False) -> list[Consent]:
+    """The young person's consents, newest first. `lock` holds them (FOR UPDATE on
+    PostgreSQL) until the commit, so a withdrawal cannot slip in while a handover is decided."""
     stmt = (select(Consent).where(Consent.youth_id == youth.id)
             .order_by(col(Consent.given_on).desc(), col(Consent.id).desc()))
+    if lock:
+        stmt = stmt.with_for_update()
     return list(session.exec(stmt))
 
 
@@ -212,7 +216,7 @@ def get_consent(session: Session, user: User, youth_id: int, consent_id: int
 
 def decide(session: Session, youth: Youth, view: DocumentView, on: date) -> Decision:
     """The rule, asked with this young person's consents."""
-    return handover_decision([facts(c) for c in consents(session, youth)],
+    return handover_decision([facts(c) for c in consents(session, youth, lock=True)],
                              view.type.id or 0, view.type.name, youth.birth_date, on)
 
 
@@ -387,6 +391,7 @@ def withdraw_consent(session: Session, user: User, youth_id: int, consent_id: in
     """Records the withdrawal (the consent is kept). Returns what it blocks from now on and
     what was already handed over under it, for review."""
     youth, consent = get_consent(session, user, youth_id, consent_id)
+    session.refresh(consent, with_for_update=True)
     if consent.withdrawn_on is not None:
         raise ValidationFailedError(
             {"withdrawn_on": Msg(N_("The consent has already been withdrawn."))}, conflict=True)
