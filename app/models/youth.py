@@ -131,6 +131,10 @@ class EventKind(StrEnum):
     DOCUMENT_PLACE_CHANGED = "document_place_changed"
     CONSENT_RECORDED = "consent_recorded"
     CONSENT_WITHDRAWN = "consent_withdrawn"
+    MEETING_PLANNED = "meeting_planned"
+    MEETING_CHANGED = "meeting_changed"
+    MEETING_CANCELLED = "meeting_cancelled"
+    MEETING_HELD = "meeting_held"
 
 
 class YouthEvent(SQLModel, table=True):

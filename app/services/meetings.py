@@ -1,0 +1,428 @@
+"""Meetings about a young person: plan, change, cancel, invite and uninvite, answers,
+minutes and action points.
+
+Every read goes through the access rule (``youths.get_visible``). Every change raises the
+meeting's SEQUENCE when it sends a message, writes its event row and audit row, and writes
+its messages to the outbox, all in one transaction.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlmodel import Session, col, select
+
+from app.domain import ical
+from app.domain.meeting import MeetingData, ReplyClaim
+from app.domain.validation import FieldError
+from app.i18n import N_, Msg
+from app.models.audit import AuditAction
+from app.models.meeting import (
+    ActionPoint,
+    Answer,
+    Meeting,
+    MeetingInvitee,
+    MeetingKind,
+    MeetingStatus,
+)
+from app.models.outbox import OutboxKind, OutboxMessage, OutboxStatus
+from app.models.user import User
+from app.models.youth import Channel, EventKind, Youth, YouthEvent
+from app.services import audit, network, timeline, youths
+from app.services.meeting_mail import queue
+from app.services.youths import ValidationFailedError
+from app.settings import Settings
+
+FIRST_MEETING_STEP_KEY = "first_meeting"
+
+
+class MeetingNotFoundError(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """Someone who can be invited: the young person, a network member or a caseworker."""
+
+    key: str
+    name: str
+    role_label: str
+    email: str
+    phone: str
+    address: str
+    member_id: int | None = None
+    user_id: int | None = None
+    suggested: bool = False
+
+
+@dataclass(frozen=True)
+class Choice:
+    key: str
+    required: bool = True
+    channel: Channel | None = None  # LETTER or PHONE for someone without an e-mail address
+
+
+# --- reading ------------------------------------------------------------------------------------
+
+
+def get(session: Session, user: User, meeting_id: int) -> tuple[Meeting, Youth]:
+    meeting = session.get(Meeting, meeting_id)
+    if meeting is None:
+        raise MeetingNotFoundError()
+    youth = youths.get_visible(session, user, meeting.youth_id)  # the access rule
+    return meeting, youth
+
+
+def for_youth(session: Session, youth: Youth) -> list[Meeting]:
+    return list(session.exec(
+        select(Meeting).where(Meeting.youth_id == youth.id)
+        .order_by(col(Meeting.starts_at).desc())
+    ))
+
+
+def invitees(session: Session, meeting: Meeting, *, current: bool = True) -> list[MeetingInvitee]:
+    query = select(MeetingInvitee).where(MeetingInvitee.meeting_id == meeting.id)
+    if current:
+        query = query.where(col(MeetingInvitee.removed_at).is_(None))
+    return list(session.exec(query.order_by(col(MeetingInvitee.id))))
+
+
+def messages(session: Session, meeting: Meeting) -> list[OutboxMessage]:
+    return list(session.exec(
+        select(OutboxMessage).where(OutboxMessage.meeting_id == meeting.id)
+        .order_by(col(OutboxMessage.id))
+    ))
+
+
+def failed_messages_for_organiser(session: Session, user: User) -> list[OutboxMessage]:
+    return list(session.exec(
+        select(OutboxMessage).join(Meeting, col(Meeting.id) == OutboxMessage.meeting_id)
+        .where(Meeting.organiser_id == user.id,
+               col(OutboxMessage.status) == OutboxStatus.FAILED)
+        .order_by(col(OutboxMessage.id).desc()).limit(50)
+    ))
+
+
+def candidates(session: Session, youth: Youth, today: date) -> list[Candidate]:
+    address = ", ".join(p for p in (youth.address, f"{youth.postal_code} {youth.city}".strip())
+                        if p)
+    out = [Candidate("y", youth.full_name, N_("the young person"), youth.email, youth.phone,
+                     address, suggested=True)]
+    for view in network.members(session, youth, today):
+        role = view.member.role_other or view.member.role.value.replace("_", " ")
+        out.append(Candidate(
+            f"m{view.id}", view.person.name, role, view.person.email, view.person.phone,
+            view.person.address, member_id=view.id,
+            suggested=view.member.invited_to_meetings,
+        ))
+    staff_ids = [youth.child_caseworker_id, youth.adult_caseworker_id, youth.coordinator_id,
+                 youth.buddy_id]
+    for user in youths.users_by_id(session, set(staff_ids)).values():
+        if user.is_active:
+            out.append(Candidate(f"u{user.id}", user.full_name, N_("caseworker"), user.email,
+                                 user.phone, "", user_id=user.id, suggested=True))
+    return out
+
+
+# --- helpers ------------------------------------------------------------------------------------
+
+
+def _event(session: Session, meeting: Meeting, user: User, kind: EventKind, detail: str) -> None:
+    session.add(YouthEvent(youth_id=meeting.youth_id, actor_id=user.id, kind=kind,
+                           detail=detail[:500]))
+    audit.record(session, AuditAction.CREATE if kind is EventKind.MEETING_PLANNED
+                 else AuditAction.UPDATE, user_id=user.id, object_type="meeting",
+                 object_id=meeting.id or "", youth_id=meeting.youth_id, detail=kind.value)
+
+
+def _check_when(settings: Settings, data: MeetingData, now: datetime) -> tuple[datetime, datetime]:
+    try:
+        data.check_when(now, settings.tz)
+    except FieldError as exc:
+        raise ValidationFailedError({exc.field or "day": exc.msg}) from None
+    return data.span(settings.tz)
+
+
+def _invitee(candidate: Candidate, choice: Choice) -> MeetingInvitee:
+    channel = Channel.EMAIL if candidate.email else choice.channel
+    if channel is None:
+        raise ValidationFailedError({f"inv_{candidate.key}": Msg(N_(
+            "%(name)s has no e-mail address. Choose a letter or a phone call instead."),
+            name=candidate.name)})
+    if channel is Channel.PHONE and not candidate.phone:
+        raise ValidationFailedError({f"inv_{candidate.key}": Msg(N_(
+            "%(name)s has no phone number either. Choose a letter."), name=candidate.name)})
+    return MeetingInvitee(
+        meeting_id=0, member_id=candidate.member_id, user_id=candidate.user_id,
+        name=candidate.name, role_label=candidate.role_label[:80], email=candidate.email,
+        phone=candidate.phone, address=candidate.address, channel=channel,
+        required=choice.required,
+    )
+
+
+def _resolve(session: Session, youth: Youth, today: date,
+             choices: Sequence[Choice]) -> list[MeetingInvitee]:
+    by_key = {c.key: c for c in candidates(session, youth, today)}
+    out = []
+    for choice in choices:
+        candidate = by_key.get(choice.key)
+        if candidate is None:
+            raise ValidationFailedError({"invitees": Msg(N_("Choose invitees from the list."))})
+        out.append(_invitee(candidate, choice))
+    return out
+
+
+def _send(session: Session, settings: Settings, kind: OutboxKind, meeting: Meeting,
+          youth: Youth, sender: User, now: datetime, to: Sequence[MeetingInvitee],
+          calendar_to: Sequence[MeetingInvitee] | None = None) -> None:
+    organiser = session.get(User, meeting.organiser_id)
+    assert organiser is not None
+    try:
+        queue(session, settings, kind=kind, meeting=meeting, youth=youth,
+              organiser_user=organiser, invitees=to,
+              calendar_to=to if calendar_to is None else calendar_to, sender=sender, now=now)
+    except ical.CprInTextError:
+        raise ValidationFailedError({"agenda": Msg(N_(
+            "Do not write CPR numbers here: the text is sent by e-mail."))}) from None
+
+
+# --- changes ------------------------------------------------------------------------------------
+
+
+def plan(session: Session, settings: Settings, user: User, youth_id: int, data: MeetingData,
+         choices: Sequence[Choice], now: datetime, today: date) -> Meeting:
+    youth = youths.get_visible(session, user, youth_id)
+    start, end = _check_when(settings, data, now)
+    people = _resolve(session, youth, today, choices)
+    assert user.id is not None
+    if not people:
+        raise ValidationFailedError({"invitees": Msg(N_("Invite at least one person."))})
+    meeting = Meeting(
+        uid=str(uuid.uuid4()), youth_id=youth_id, kind=data.kind, starts_at=start, ends_at=end,
+        place_kind=data.place_kind, place_detail=data.place_detail, agenda=data.agenda,
+        organiser_id=user.id, sequence=ical.next_sequence(None), created_by_id=user.id,
+        created_at=now, updated_at=now,
+    )
+    session.add(meeting)
+    session.flush()
+    assert meeting.id is not None
+    for person in people:
+        person.meeting_id = meeting.id
+        session.add(person)
+    session.flush()
+    _event(session, meeting, user, EventKind.MEETING_PLANNED, data.kind.value)
+    _send(session, settings, OutboxKind.MEETING_INVITE, meeting, youth, user, now, people)
+    session.commit()
+    return meeting
+
+
+def _editable(meeting: Meeting) -> None:
+    if meeting.status is not MeetingStatus.PLANNED:
+        raise ValidationFailedError({"__all__": Msg(N_(
+            "The meeting has been held or cancelled and can no longer be changed."))})
+
+
+def update(session: Session, settings: Settings, user: User, meeting_id: int, data: MeetingData,
+           now: datetime) -> Meeting:
+    meeting, youth = get(session, user, meeting_id)
+    _editable(meeting)
+    start, end = _check_when(settings, data, now)
+    before = (meeting.kind, meeting.starts_at, meeting.ends_at, meeting.place_kind,
+              meeting.place_detail, meeting.agenda)
+    after = (data.kind, start, end, data.place_kind, data.place_detail, data.agenda)
+    if before == after:
+        return meeting
+    meeting.kind, meeting.starts_at, meeting.ends_at = data.kind, start, end
+    meeting.place_kind, meeting.place_detail, meeting.agenda = (
+        data.place_kind, data.place_detail, data.agenda)
+    meeting.sequence = ical.next_sequence(meeting.sequence)
+    meeting.updated_at = now
+    session.add(meeting)
+    _event(session, meeting, user, EventKind.MEETING_CHANGED, "moved" if before[1:3] != after[1:3]
+           else "changed")
+    _send(session, settings, OutboxKind.MEETING_UPDATE, meeting, youth, user, now,
+          invitees(session, meeting))
+    session.commit()
+    return meeting
+
+
+def cancel(session: Session, settings: Settings, user: User, meeting_id: int, reason: str,
+           now: datetime) -> Meeting:
+    meeting, youth = get(session, user, meeting_id)
+    _editable(meeting)
+    meeting.status = MeetingStatus.CANCELLED
+    meeting.cancelled_at, meeting.cancel_reason = now, reason[:500]
+    meeting.sequence = ical.next_sequence(meeting.sequence)
+    meeting.updated_at = now
+    session.add(meeting)
+    _event(session, meeting, user, EventKind.MEETING_CANCELLED, reason)
+    _send(session, settings, OutboxKind.MEETING_CANCEL, meeting, youth, user, now,
+          invitees(session, meeting))
+    session.commit()
+    return meeting
+
+
+def add_invitee(session: Session, settings: Settings, user: User, meeting_id: int,
+                choice: Choice, now: datetime, today: date) -> MeetingInvitee:
+    meeting, youth = get(session, user, meeting_id)
+    _editable(meeting)
+    current = invitees(session, meeting)
+    taken = {(i.member_id, i.user_id, i.member_id is None and i.user_id is None) for i in current}
+    [person] = _resolve(session, youth, today, [choice])
+    if (person.member_id, person.user_id, person.member_id is None and person.user_id is None) \
+            in taken:
+        raise ValidationFailedError({"invitee": Msg(N_("%(name)s is already invited."),
+                                                    name=person.name)})
+    person.meeting_id = meeting_id
+    session.add(person)
+    meeting.sequence = ical.next_sequence(meeting.sequence)
+    meeting.updated_at = now
+    session.add(meeting)
+    session.flush()
+    _event(session, meeting, user, EventKind.MEETING_CHANGED, f"invited: {person.name}")
+    _send(session, settings, OutboxKind.MEETING_UPDATE, meeting, youth, user, now,
+          [*current, person])
+    session.commit()
+    return person
+
+
+def remove_invitee(session: Session, settings: Settings, user: User, meeting_id: int,
+                   invitee_id: int, now: datetime) -> MeetingInvitee:
+    meeting, youth = get(session, user, meeting_id)
+    _editable(meeting)
+    current = invitees(session, meeting)
+    person = next((i for i in current if i.id == invitee_id), None)
+    if person is None:
+        raise MeetingNotFoundError()
+    person.removed_at = now
+    session.add(person)
+    meeting.sequence = ical.next_sequence(meeting.sequence)
+    meeting.updated_at = now
+    session.add(meeting)
+    rest = [i for i in current if i.id != invitee_id]
+    _event(session, meeting, user, EventKind.MEETING_CHANGED, f"uninvited: {person.name}")
+    _send(session, settings, OutboxKind.MEETING_REMOVED, meeting, youth, user, now, [person])
+    if rest:
+        _send(session, settings, OutboxKind.MEETING_UPDATE, meeting, youth, user, now, rest)
+    session.commit()
+    return person
+
+
+# --- answers ------------------------------------------------------------------------------------
+
+
+def record_answer(session: Session, claim: ReplyClaim, answer: Answer,
+                  now: datetime) -> tuple[Meeting, MeetingInvitee]:
+    """Records an invitee's answer from a verified reply link."""
+    invitee = session.get(MeetingInvitee, claim.invitee_id)
+    meeting = session.get(Meeting, claim.meeting_id)
+    if (invitee is None or meeting is None or invitee.meeting_id != meeting.id
+            or invitee.removed_at is not None or meeting.status is not MeetingStatus.PLANNED
+            or now >= meeting.ends_at):
+        raise MeetingNotFoundError()
+    invitee.answer, invitee.answered_at = answer, now
+    session.add(invitee)
+    session.commit()
+    return meeting, invitee
+
+
+# --- after the meeting --------------------------------------------------------------------------
+
+
+def record_minutes(session: Session, user: User, meeting_id: int, *, attended: set[int],
+                   minutes: str, decisions: str, now: datetime) -> Meeting:
+    meeting, _youth = get(session, user, meeting_id)
+    if meeting.status is MeetingStatus.CANCELLED:
+        raise ValidationFailedError({"__all__": Msg(N_("A cancelled meeting has no minutes."))})
+    if meeting.starts_at > now:
+        raise ValidationFailedError({"__all__": Msg(N_(
+            "Minutes can be written once the meeting has started."))})
+    for person in invitees(session, meeting):
+        person.attended = person.id in attended
+        session.add(person)
+    first_time = meeting.status is MeetingStatus.PLANNED
+    meeting.minutes, meeting.decisions = minutes, decisions
+    meeting.status, meeting.held_at = MeetingStatus.HELD, meeting.held_at or now
+    meeting.updated_at = now
+    session.add(meeting)
+    if first_time:
+        _event(session, meeting, user, EventKind.MEETING_HELD, meeting.kind.value)
+        if meeting.kind is MeetingKind.COORDINATION:
+            timeline.complete_by_event(session, [meeting.youth_id], FIRST_MEETING_STEP_KEY)
+    session.commit()
+    return meeting
+
+
+def add_action(session: Session, user: User, meeting_id: int, *, text: str, owner_id: int,
+               due_on: date, today: date) -> ActionPoint:
+    meeting, _youth = get(session, user, meeting_id)
+    errors: dict[str, Msg] = {}
+    if not text.strip():
+        errors["text"] = Msg(N_("This field is required."))
+    owner = session.get(User, owner_id)
+    if owner is None or not owner.is_active:
+        errors["owner_id"] = Msg(N_("Choose a caseworker from the list."))
+    if due_on < today:
+        errors["due_on"] = Msg(N_("The due date cannot be in the past."))
+    if errors:
+        raise ValidationFailedError(errors)
+    point = ActionPoint(meeting_id=meeting_id, youth_id=meeting.youth_id, text=text.strip()[:500],
+                        owner_id=owner_id, due_on=due_on, created_by_id=user.id)
+    session.add(point)
+    audit.record(session, AuditAction.CREATE, user_id=user.id, object_type="action_point",
+                 object_id=meeting_id, youth_id=meeting.youth_id)
+    session.commit()
+    return point
+
+
+def actions(session: Session, meeting: Meeting) -> list[ActionPoint]:
+    return list(session.exec(select(ActionPoint).where(ActionPoint.meeting_id == meeting.id)
+                             .order_by(col(ActionPoint.due_on), col(ActionPoint.id))))
+
+
+def open_actions_for(session: Session, user: User) -> list[tuple[ActionPoint, Youth]]:
+    """The user's open action points, for My tasks (only young people they may see)."""
+    from app.services.access import youth_access
+
+    return [(a, y) for a, y in session.exec(
+        select(ActionPoint, Youth).join(Youth, col(Youth.id) == ActionPoint.youth_id)
+        .where(ActionPoint.owner_id == user.id, col(ActionPoint.done_at).is_(None),
+               youth_access(user))
+        .order_by(col(ActionPoint.due_on))
+    )]
+
+
+def complete_action(session: Session, user: User, action_id: int, now: datetime) -> ActionPoint:
+    point = session.get(ActionPoint, action_id)
+    if point is None:
+        raise MeetingNotFoundError()
+    get(session, user, point.meeting_id)
+    point.done_at, point.done_by_id = now, user.id
+    session.add(point)
+    session.commit()
+    return point
+
+
+def send_minutes(session: Session, settings: Settings, user: User, meeting_id: int,
+                 now: datetime) -> int:
+    """The minutes, decisions and action points as a plain e-mail to everyone who attended
+    (a letter to those without an e-mail address)."""
+    from app.services.meeting_mail import minutes_messages
+
+    meeting, youth = get(session, user, meeting_id)
+    if meeting.status is not MeetingStatus.HELD:
+        raise ValidationFailedError({"__all__": Msg(N_(
+            "Record the minutes before sending them."))})
+    people = [i for i in invitees(session, meeting) if i.attended]
+    if not people:
+        raise ValidationFailedError({"__all__": Msg(N_(
+            "Mark who attended before sending the minutes."))})
+    count = minutes_messages(session, settings, meeting, youth, people, actions(session, meeting),
+                             user, now)
+    meeting.minutes_sent_at = now
+    session.add(meeting)
+    session.commit()
+    return count
