@@ -255,11 +255,29 @@ def create(
     return youth
 
 
+HANDOVER_FIELDS = ("coordinator_id", "buddy_id")
+
+
+def check_handover_fields(youth: Youth, data: YouthData) -> None:
+    """Once chosen, the coordinating caseworker and the buddy change only through a
+    caseworker change (services/caseworker_change), which records the kind of change and the
+    handover note and writes to the young person and the family."""
+    errors = {
+        name: Msg(N_("Use “Change coordinating caseworker or buddy”, so that the young person "
+                     "and the family are told."))
+        for name in HANDOVER_FIELDS
+        if getattr(youth, name) is not None and getattr(data, name) != getattr(youth, name)
+    }
+    if errors:
+        raise ValidationFailedError(errors)
+
+
 def update(
     session: Session, settings: Settings, user: User, youth_id: int, data: YouthData,
     today: date,
 ) -> Youth:
     youth = _visible(session, user, youth_id)
+    check_handover_fields(youth, data)
     validate(session, settings, data, today, exclude_id=youth.id)
     before = {name: getattr(youth, name) for name in CASEWORKER_FIELDS}
     old_status, old_birth_date = youth.status, youth.birth_date

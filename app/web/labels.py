@@ -5,6 +5,9 @@ from __future__ import annotations
 from app.domain.youth import AGE_BAND_LABELS
 from app.i18n import N_
 from app.models.audit import AuditAction
+from app.models.caseworker import CaseRole, ChangeKind
+from app.models.network import ROLE_KIND as NETWORK_ROLE_KIND
+from app.models.network import NetworkRole, PersonKind, RoleKind, Sector
 from app.models.user import Department
 from app.models.youth import Channel, EventKind, Frequency, SupportExpected, YouthStatus
 
@@ -43,6 +46,11 @@ EVENT = {
     EventKind.STATUS_CHANGED: N_("Status changed"),
     EventKind.CASEWORKER_CHANGED: N_("Caseworker changed"),
     EventKind.IMPORTED: N_("Record imported"),
+    EventKind.NETWORK_MEMBER_ADDED: N_("Added to the network"),
+    EventKind.NETWORK_MEMBER_CHANGED: N_("Network member changed"),
+    EventKind.NETWORK_MEMBER_MOVED: N_("Moved on the network map"),
+    EventKind.NETWORK_MEMBER_REMOVED: N_("Removed from the network"),
+    EventKind.HANDOVER_NOTE_SEEN: N_("Handover note read"),
 }
 AUDIT = {
     AuditAction.LOGIN: N_("Logged in"),
@@ -59,3 +67,81 @@ AUDIT = {
     AuditAction.EXPORT: N_("Export"),
 }
 AGE_BAND = AGE_BAND_LABELS
+
+NETWORK_ROLE = {
+    NetworkRole.MOTHER: N_("Mother"),
+    NetworkRole.FATHER: N_("Father"),
+    NetworkRole.STEP_PARENT: N_("Step-parent"),
+    NetworkRole.FOSTER_PARENT: N_("Foster parent"),
+    NetworkRole.SIBLING: N_("Sibling"),
+    NetworkRole.GRANDPARENT: N_("Grandparent"),
+    NetworkRole.OTHER_RELATIVE: N_("Other relative"),
+    NetworkRole.FRIEND: N_("Friend"),
+    NetworkRole.PARTNER: N_("Boyfriend or girlfriend"),
+    NetworkRole.LEISURE: N_("Leisure (coach, club)"),
+    NetworkRole.OTHER_PRIVATE: N_("Other private contact"),
+    NetworkRole.GUARDIAN: N_("Guardian (værge)"),
+    NetworkRole.BISIDDER: N_("Bisidder (supporter)"),
+    NetworkRole.TEACHER: N_("Teacher"),
+    NetworkRole.MENTOR: N_("Mentor at school or work"),
+    NetworkRole.EMPLOYER: N_("Employer"),
+    NetworkRole.OTHER_SCHOOL_WORK: N_("Other at school or work"),
+    NetworkRole.UU_COUNSELLOR: N_("UU counsellor (UU-vejleder)"),
+    NetworkRole.PPR_PSYCHOLOGIST: N_("PPR psychologist"),
+    NetworkRole.GP: N_("Own doctor (GP)"),
+    NetworkRole.PSYCHIATRIST: N_("Psychiatrist"),
+    NetworkRole.CONTACT_PERSON: N_("Contact person"),
+    NetworkRole.CASEWORKER: N_("Caseworker"),
+    NetworkRole.SUPPORT_WORKER: N_("Support worker or educator"),
+    NetworkRole.THERAPIST: N_("Physiotherapist or occupational therapist"),
+    NetworkRole.OTHER_PROFESSIONAL: N_("Other professional"),
+}
+SECTOR = {
+    Sector.FAMILY: N_("Family"),
+    Sector.FRIENDS: N_("Friends and leisure"),
+    Sector.SCHOOL: N_("School, education and work"),
+    Sector.PROFESSIONALS: N_("Professionals"),
+}
+RING = {
+    1: N_("Closest"),
+    2: N_("Close"),
+    3: N_("Further away"),
+}
+PERSON_KIND = {
+    PersonKind.PRIVATE: N_("Relative or private network"),
+    PersonKind.PROFESSIONAL: N_("Professional"),
+}
+ROLE_KIND = {
+    RoleKind.RELATIVE: N_("Relative"),
+    RoleKind.PRIVATE: N_("Friend or leisure"),
+    RoleKind.SUPPORT: N_("Guardian or bisidder"),
+    RoleKind.SCHOOL_WORK: N_("School or work"),
+    RoleKind.PROFESSIONAL: N_("Professional"),
+}
+CASE_ROLE = {
+    CaseRole.COORDINATOR: N_("Coordinating caseworker"),
+    CaseRole.BUDDY: N_("Buddy"),
+}
+CHANGE_KIND = {
+    ChangeKind.PLANNED_TEMPORARY: N_("Planned, temporary"),
+    ChangeKind.PLANNED_PERMANENT: N_("Planned, permanent"),
+    ChangeKind.UNPLANNED_PERMANENT: N_("Unplanned, permanent"),
+}
+RING_OPTIONS = [
+    (1, N_("1 – closest")),
+    (2, N_("2 – close")),
+    (3, N_("3 – further away")),
+]
+
+
+def _roles(kind: RoleKind) -> list[NetworkRole]:
+    return [role for role, k in NETWORK_ROLE_KIND.items() if k is kind]
+
+
+ROLE_GROUPS = [
+    (N_("Family"), _roles(RoleKind.RELATIVE)),
+    (N_("Friends and leisure"), _roles(RoleKind.PRIVATE)),
+    (N_("Guardian or bisidder"), _roles(RoleKind.SUPPORT)),
+    (N_("School, education and work"), _roles(RoleKind.SCHOOL_WORK)),
+    (N_("Professionals"), _roles(RoleKind.PROFESSIONAL)),
+]

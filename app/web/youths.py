@@ -23,9 +23,10 @@ from app.i18n import N_, Msg
 from app.models.audit import AuditEvent
 from app.models.user import Department, Role, User
 from app.models.youth import YouthStatus
-from app.services import audit, users, youths
+from app.services import audit, caseworker_change, users, youths
 from app.web import labels
 from app.web.forms import form_dict, parse_form
+from app.web.network import network_context
 from app.web.templating import render
 from app.web.timeline import timeline_context
 
@@ -171,10 +172,16 @@ def youth_view(
         youth.buddy_id,
     })
     events = youths.events(session, youth_id)
-    actors = youths.users_by_id(session, {e.actor_id for e in events})
+    handover_notes = caseworker_change.open_handover_notes(session, user, youth_id)
+    changes = caseworker_change.history(session, youth_id)
+    actors = youths.users_by_id(
+        session, {e.actor_id for e in events} | {c.from_user_id for c in changes}
+        | {c.to_user_id for c in changes} | {c.created_by_id for c in changes})
     return render(request, "youths/view.html", {
         "youth": youth, "people": people, "events": events, "actors": actors,
+        "handover_notes": handover_notes, "changes": changes,
         "labels": labels, **timeline_context(session, youth, today),
+        **network_context(request, session, youth, today),
     })
 
 

@@ -414,3 +414,56 @@ def test_administrators_edit_the_catalogue(client, session, settings):
         "csrf_token": token, "name": ppr.name, "position": "40"})
     session.refresh(ppr)
     assert not ppr.required and not ppr.active
+
+
+def test_withdrawal_goes_through_a_confirmation_page(client, session, settings):
+    kim = make_user(session, Role.COORDINATOR, "kim")
+    youth = _youth(session, settings, kim)
+    today = _today(settings)
+    consent = handover.record_consent(
+        session, kim, youth.id,
+        _consent_data(session, "youth", ["ppr_assessment", "action_plan"], today), today)
+    ppr = _doc(session, youth, "ppr_assessment")
+    handover.set_status(session, kim, youth.id, ppr.id, DocumentStatus.HANDED_OVER, today)
+    token = login(client, "kim")
+    url = f"/youths/{youth.id}/consents/{consent.id}/withdraw"
+
+    confirm = client.get(url)
+    assert confirm.status_code == 200
+    assert "Handleplan" in confirm.text and "PPR-vurdering" in confirm.text
+    assert "hx-confirm" not in confirm.text
+    session.refresh(consent)
+    assert consent.withdrawn_on is None  # asking changes nothing
+
+    no_reason = client.post(url, data={"csrf_token": token, "withdrawn_on": today.isoformat(),
+                                       "reason": ""})
+    assert no_reason.status_code == 400
+    too_early = client.post(url, data={"csrf_token": token, "reason": "Ønske",
+                                       "withdrawn_on": (today - timedelta(days=9)).isoformat()})
+    assert too_early.status_code == 400
+    done = client.post(url, data={"csrf_token": token, "withdrawn_on": today.isoformat(),
+                                  "reason": "Den unge ønsker det ikke"})
+    assert done.status_code == 200 and "PPR-vurdering" in done.text
+    session.refresh(consent)
+    assert consent.withdrawn_on == today and consent.withdrawal_reason == "Den unge ønsker det ikke"
+
+
+def test_where_a_document_is_kept_is_recorded_with_its_journal_reference(
+        client, session, settings):
+    kim = make_user(session, Role.COORDINATOR, "kim")
+    youth = _youth(session, settings, kim)
+    ppr = _doc(session, youth, "ppr_assessment")
+    token = login(client, "kim")
+    url = f"/youths/{youth.id}/documents/{ppr.id}/place"
+    assert client.get(url).status_code == 200
+    other = client.post(url, data={"csrf_token": token, "storage": "other", "journal_ref": ""})
+    assert other.status_code == 400
+    markup = client.post(url, data={"csrf_token": token, "storage": "dubu",
+                                    "journal_ref": "<script>x</script>"})
+    assert markup.status_code == 400
+    saved = client.post(url, data={"csrf_token": token, "storage": "dubu",
+                                   "journal_ref": "27.24.00-G01-123-25"})
+    assert saved.status_code == 303
+    session.refresh(ppr)
+    assert (ppr.storage, ppr.journal_ref) == ("dubu", "27.24.00-G01-123-25")
+    assert EventKind.DOCUMENT_PLACE_CHANGED in _kinds(session, youth.id)

@@ -1,0 +1,111 @@
+"""Meeting pages: plan with field errors, view, move, cancel after a confirmation step,
+invite.ics, and the public reply links."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, timedelta
+
+from icalendar import Calendar
+from sqlmodel import select
+
+from app.domain.meeting import reply_token
+from app.domain.youth import YouthData
+from app.models.meeting import Answer, Meeting, MeetingInvitee, MeetingStatus
+from app.models.network import NetworkMember, NetworkRole, Person, PersonKind, Sector
+from app.models.outbox import OutboxMessage
+from app.models.user import Role
+from app.services import youths
+from tests.conftest import login, make_user
+
+DAY = (datetime.now(UTC) + timedelta(days=20)).date()
+
+
+def _setup(session, settings):
+    worker = make_user(session, Role.CHILD_CASEWORKER, "mette", "Mette Sørensen")
+    youth = youths.create(session, settings, worker, YouthData(
+        cpr="120309-4321", first_name="Freja", last_name="Holm", child_caseworker_id=worker.id,
+        email="freja@example.dk"), date.today())
+    person = Person(kind=PersonKind.PRIVATE, name="Per Holm", phone="22334455")
+    session.add(person)
+    session.flush()
+    member = NetworkMember(youth_id=youth.id, person_id=person.id, sector=Sector.FAMILY, ring=1,
+                           role=NetworkRole.FATHER, invited_to_meetings=True)
+    session.add(member)
+    session.commit()
+    return worker, youth, member
+
+
+def _form(token, member, **kw):
+    data = {"csrf_token": token, "kind": "coordination", "day": DAY.isoformat(),
+            "start_time": "10:00", "end_time": "11:00", "place_kind": "town_hall",
+            "place_detail": "Lokale 1", "agenda": "Bolig", "inv_y": "required",
+            f"inv_m{member.id}": "required", f"via_m{member.id}": "letter"}
+    data.update(kw)
+    return data
+
+
+def test_a_meeting_is_planned_moved_and_cancelled_through_the_pages(client, session, settings):
+    worker, youth, member = _setup(session, settings)
+    token = login(client, "mette")
+    new = client.get(f"/youths/{youth.id}/meetings/new")
+    assert new.status_code == 200 and "Per Holm" in new.text
+    bad = client.post(f"/youths/{youth.id}/meetings/new",
+                      data=_form(token, member, end_time="09:00", place_detail="Lokale 9"))
+    assert bad.status_code == 400 and 'id="f-end_time-error"' in bad.text
+    assert 'value="Lokale 9"' in bad.text  # nothing typed is lost
+    no_way = client.post(f"/youths/{youth.id}/meetings/new",
+                         data=_form(token, member, **{f"via_m{member.id}": ""}))
+    assert no_way.status_code == 400 and "Per Holm" in no_way.text
+    past = client.post(f"/youths/{youth.id}/meetings/new",
+                       data=_form(token, member, day=(date.today() - timedelta(days=1))
+                                  .isoformat()))
+    assert past.status_code == 400
+    created = client.post(f"/youths/{youth.id}/meetings/new", data=_form(token, member))
+    assert created.status_code == 303
+    url = created.headers["location"]
+    page = client.get(url)
+    assert page.status_code == 200 and "Per Holm" in page.text and "Lokale 1" in page.text
+    ics = client.get(f"{url}/invite.ics")
+    assert ics.headers["content-type"].startswith("text/calendar")
+    meeting = session.exec(select(Meeting)).one()
+    assert str(Calendar.from_ical(ics.content).walk("VEVENT")[0]["UID"]) == meeting.uid
+
+    moved = client.post(f"{url}/edit", data=_form(token, member, start_time="13:00",
+                                                  end_time="14:00"))
+    assert moved.status_code == 303
+    ask = client.post(f"{url}/cancel", data={"csrf_token": token})
+    assert ask.status_code == 200 and 'name="confirm" value="yes"' in ask.text
+    assert "hx-confirm" not in ask.text
+    session.expire_all()
+    assert session.get(Meeting, meeting.id).status is MeetingStatus.PLANNED
+    done = client.post(f"{url}/cancel", data={"csrf_token": token, "confirm": "yes"})
+    assert done.status_code == 303
+    session.expire_all()
+    assert session.get(Meeting, meeting.id).status is MeetingStatus.CANCELLED
+    kinds = [m.kind.value for m in session.exec(select(OutboxMessage)
+                                                .order_by(OutboxMessage.id))]
+    assert kinds == ["meeting_invite", "meeting_invite", "meeting_update", "meeting_update",
+                     "meeting_cancel", "meeting_cancel"]
+
+
+def test_reply_links_work_without_login_and_refuse_altered_ones(client, session, settings):
+    worker, youth, member = _setup(session, settings)
+    token = login(client, "mette")
+    client.post(f"/youths/{youth.id}/meetings/new", data=_form(token, member))
+    client.post("/logout", data={"csrf_token": token})
+    meeting = session.exec(select(Meeting)).one()
+    freja = session.exec(select(MeetingInvitee).where(MeetingInvitee.name == "Freja Holm")).one()
+    link = reply_token(settings.key, freja.id, meeting.id, meeting.ends_at)
+    with_client = client.get(f"/meetings/reply/{link}?answer=declined")
+    assert with_client.status_code == 200
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', with_client.text).group(1)
+    saved = client.post(f"/meetings/reply/{link}", data={"csrf_token": csrf,
+                                                         "answer": "declined"})
+    assert saved.status_code == 200
+    session.refresh(freja)
+    assert freja.answer is Answer.DECLINED
+    altered = client.get(f"/meetings/reply/{link[:-2]}xx")
+    assert altered.status_code == 400
+    expired = reply_token(settings.key, freja.id, meeting.id, datetime(2020, 1, 1, tzinfo=UTC))
+    assert client.get(f"/meetings/reply/{expired}").status_code == 400
