@@ -17,7 +17,7 @@ from pydantic import (
 )
 
 from app.domain.cpr import Cpr, CprError, CprErrorCode, parse_cpr
-from app.domain.validation import FieldError, OptionalInt, Text, empty_to_none
+from app.domain.validation import Email, FieldError, OptionalInt, Phone, Text, empty_to_none
 from app.i18n import N_
 from app.models.youth import Channel, Frequency, SupportExpected, YouthStatus
 
@@ -52,6 +52,8 @@ class YouthData(BaseModel):
     address: Annotated[Text, Field(max_length=200)] = ""
     postal_code: Annotated[str, Field(max_length=4, pattern=r"^(\d{4})?$")] = ""
     city: Annotated[Text, Field(max_length=60)] = ""
+    email: Annotated[Email, Field(max_length=254)] = ""
+    phone: Annotated[Phone, Field(max_length=32)] = ""
     school: Annotated[Text, Field(max_length=200)] = ""
     adult_support_expected: SupportExpected = SupportExpected.NOT_ASSESSED
     child_caseworker_id: OptionalInt = None

@@ -122,7 +122,9 @@ class Person(SQLModel, table=True):
 
 
 class NetworkMember(SQLModel, table=True):
-    """A person's place in one young person's network."""
+    """A person's place in one young person's network. Removing a member keeps the row
+    (`removed_at`), so the history and the meetings they were invited to still name them;
+    adding the person again brings the row back."""
 
     __tablename__ = "network_member"
     __table_args__ = (
@@ -147,6 +149,8 @@ class NetworkMember(SQLModel, table=True):
     created_at: datetime = ts_field(default_now=True)
     updated_at: datetime = ts_field(default_now=True)
     created_by_id: int | None = Field(default=None, foreign_key="app_user.id")
+    removed_at: datetime | None = ts_field(nullable=True)
+    removed_by_id: int | None = Field(default=None, foreign_key="app_user.id")
 
     @property
     def role_kind(self) -> RoleKind:

@@ -36,6 +36,8 @@ class YouthOut(BaseModel):
     address: str
     postal_code: str
     city: str
+    email: str
+    phone: str
     school: str
     adult_support_expected: SupportExpected
     child_caseworker_id: int | None

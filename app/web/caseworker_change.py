@@ -1,0 +1,75 @@
+"""Changing the coordinating caseworker or the buddy: kind of change, handover note, letters."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from sqlmodel import Session
+
+from app.deps import (
+    CurrentUser,
+    ForbiddenError,
+    NotFoundError,
+    SessionDep,
+    SettingsDep,
+    TodayDep,
+)
+from app.domain.caseworker_change import ChangeData
+from app.i18n import N_, Msg
+from app.models.caseworker import CaseRole
+from app.models.user import User
+from app.models.youth import Youth
+from app.services import caseworker_change, users, youths
+from app.web import labels
+from app.web.forms import form_dict, parse_form
+from app.web.templating import render
+
+router = APIRouter(prefix="/youths/{youth_id}/caseworkers")
+
+
+def _youth(session: Session, user: User, youth_id: int) -> Youth:
+    try:
+        return youths.get_visible(session, user, youth_id)
+    except youths.YouthNotFoundError:
+        raise NotFoundError() from None
+    except youths.YouthForbiddenError:
+        raise ForbiddenError(N_("You do not have access to this young person.")) from None
+
+
+def _page(request: Request, session: Session, youth: Youth, values: dict[str, Any],
+          errors: dict[str, Msg], status: int = 200, **extra: Any) -> Response:
+    people = youths.users_by_id(session, {youth.coordinator_id, youth.buddy_id})
+    return render(request, "youths/caseworker_change.html", {
+        "youth": youth, "values": values, "errors": errors, "labels": labels,
+        "people": people, "caseworkers": [(u.id, u.full_name) for u in users.caseworkers(session)],
+        **extra,
+    }, status_code=status)
+
+
+@router.get("/change")
+def change_form(request: Request, youth_id: int, session: SessionDep,
+                user: CurrentUser) -> Response:
+    youth = _youth(session, user, youth_id)
+    role = request.query_params.get("role", CaseRole.COORDINATOR.value)
+    values = {"role": role if role in {r.value for r in CaseRole} else CaseRole.COORDINATOR}
+    return _page(request, session, youth, values, {})
+
+
+@router.post("/change")
+async def change_save(request: Request, youth_id: int, session: SessionDep, user: CurrentUser,
+                      today: TodayDep, settings: SettingsDep) -> Response:
+    youth = _youth(session, user, youth_id)
+    data = form_dict(await request.form())
+    form, errors = parse_form(ChangeData, data)
+    if form is not None:
+        try:
+            result = caseworker_change.change_caseworker(session, user, youth_id, form, today,
+                                                          settings)
+            youth = _youth(session, user, youth_id)
+            return _page(request, session, youth, {}, {}, result=result)
+        except youths.ValidationFailedError as exc:
+            session.rollback()
+            errors = exc.errors
+    return _page(request, session, youth, data, errors, status=400)
