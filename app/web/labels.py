@@ -6,6 +6,7 @@ from app.domain.youth import AGE_BAND_LABELS
 from app.i18n import N_
 from app.models.audit import AuditAction
 from app.models.caseworker import CaseRole, ChangeKind
+from app.models.handover import ConsentMethod, DocumentStatus, GiverRole, Purpose, Storage
 from app.models.network import ROLE_KIND as NETWORK_ROLE_KIND
 from app.models.network import NetworkRole, PersonKind, RoleKind, Sector
 from app.models.user import Department
@@ -51,6 +52,15 @@ EVENT = {
     EventKind.NETWORK_MEMBER_MOVED: N_("Moved on the network map"),
     EventKind.NETWORK_MEMBER_REMOVED: N_("Removed from the network"),
     EventKind.HANDOVER_NOTE_SEEN: N_("Handover note read"),
+    EventKind.DOCUMENT_REQUESTED: N_("Document requested"),
+    EventKind.DOCUMENT_RECEIVED: N_("Document received"),
+    EventKind.DOCUMENT_HANDED_OVER: N_("Document handed over to the adult department"),
+    EventKind.DOCUMENT_ACKNOWLEDGED: N_("Document acknowledged by the adult department"),
+    EventKind.DOCUMENT_STATUS_CORRECTED: N_("Document status corrected"),
+    EventKind.DOCUMENT_HANDOVER_REFUSED: N_("Handover refused: no covering consent"),
+    EventKind.DOCUMENT_PLACE_CHANGED: N_("Where a document is kept was changed"),
+    EventKind.CONSENT_RECORDED: N_("Consent recorded"),
+    EventKind.CONSENT_WITHDRAWN: N_("Consent withdrawn"),
 }
 AUDIT = {
     AuditAction.LOGIN: N_("Logged in"),
@@ -145,3 +155,40 @@ ROLE_GROUPS = [
     (N_("School, education and work"), _roles(RoleKind.SCHOOL_WORK)),
     (N_("Professionals"), _roles(RoleKind.PROFESSIONAL)),
 ]
+
+DOCUMENT_STATUS = {
+    DocumentStatus.NEEDED: N_("Needed"),
+    DocumentStatus.REQUESTED: N_("Requested"),
+    DocumentStatus.RECEIVED: N_("Received"),
+    DocumentStatus.HANDED_OVER: N_("Handed over"),
+    DocumentStatus.ACKNOWLEDGED: N_("Acknowledged"),
+}
+DOCUMENT_ACTION = {
+    DocumentStatus.REQUESTED: N_("Mark as requested"),
+    DocumentStatus.RECEIVED: N_("Mark as received"),
+    DocumentStatus.HANDED_OVER: N_("Hand over"),
+    DocumentStatus.ACKNOWLEDGED: N_("Acknowledge receipt"),
+}
+STORAGE = {
+    Storage.DUBU: N_("DUBU"),
+    Storage.SBSYS: N_("SBSYS"),
+    Storage.CURA: N_("Cura"),
+    Storage.NEXUS: N_("Nexus"),
+    Storage.PAPER: N_("On paper"),
+    Storage.OTHER: N_("Elsewhere"),
+}
+PURPOSE = {
+    Purpose.SHARE_WITH_ADULT: N_("Hand information to the adult department"),
+    Purpose.OBTAIN_FROM_SOURCES: N_("Obtain information from named sources"),
+    Purpose.INVITE_NETWORK: N_("Invite named network members"),
+}
+CONSENT_METHOD = {
+    ConsentMethod.WRITTEN: N_("Written"),
+    ConsentMethod.VERBAL: N_("Verbal, noted in the case"),
+    ConsentMethod.DIGITAL: N_("Digital"),
+}
+GIVER_ROLE = {
+    GiverRole.YOUTH: N_("The young person"),
+    GiverRole.CUSTODY_HOLDER: N_("Custody holder"),
+    GiverRole.GUARDIAN: N_("Guardian (værge)"),
+}
