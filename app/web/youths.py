@@ -26,6 +26,7 @@ from app.models.youth import YouthStatus
 from app.services import audit, caseworker_change, users, youths
 from app.web import labels
 from app.web.forms import form_dict, parse_form
+from app.web.handover import handover_context
 from app.web.network import network_context
 from app.web.templating import render
 from app.web.timeline import timeline_context
@@ -182,6 +183,7 @@ def youth_view(
         "handover_notes": handover_notes, "changes": changes,
         "labels": labels, **timeline_context(session, youth, today),
         **network_context(request, session, youth, today),
+        **handover_context(session, youth, today),
     })
 
 
