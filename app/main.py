@@ -14,10 +14,11 @@ from app import jobs
 from app.db import make_engine
 from app.deps import authenticate, csrf_protect
 from app.settings import Settings, load_settings
-from app.web import admin, auth, pages, timeline, youth_import, youths
+from app.web import admin, auth, caseworker_change, network, pages, timeline, youth_import, youths
 from app.web import handover as handover_pages
 from app.web import meetings as meeting_pages
 from app.web.api import docs as api_docs
+from app.web.api import network as api_network
 from app.web.api import handover as api_handover
 from app.web.api import youths as api_youths
 from app.web.errors import install_error_handlers
@@ -56,7 +57,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(SecurityMiddleware, settings=settings)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     for module in (auth, pages, admin, timeline, youth_import, meeting_pages, handover_pages,
-                   youths, api_handover, api_youths, api_docs):
+                   network, caseworker_change, youths, api_handover, api_network, api_youths,
+                   api_docs):
         app.include_router(module.router)
     install_error_handlers(app)
     return app
