@@ -61,6 +61,10 @@ EVENT = {
     EventKind.DOCUMENT_PLACE_CHANGED: N_("Where a document is kept was changed"),
     EventKind.CONSENT_RECORDED: N_("Consent recorded"),
     EventKind.CONSENT_WITHDRAWN: N_("Consent withdrawn"),
+    EventKind.MEETING_PLANNED: N_("Meeting planned"),
+    EventKind.MEETING_CHANGED: N_("Meeting changed"),
+    EventKind.MEETING_CANCELLED: N_("Meeting cancelled"),
+    EventKind.MEETING_HELD: N_("Meeting held"),
 }
 AUDIT = {
     AuditAction.LOGIN: N_("Logged in"),
