@@ -52,7 +52,7 @@ from app.models.handover import (
     Recipient,
 )
 from app.models.timeline import TimelineStep, YouthStep
-from app.models.user import User
+from app.models.user import Role, User
 from app.models.youth import EventKind, Youth, YouthEvent
 from app.services import audit, network, timeline, youths
 from app.services.youths import ValidationFailedError
@@ -264,6 +264,11 @@ def _refuse_handover(session: Session, user: User, youth: Youth, view: DocumentV
     return StatusRefusedError(reason)
 
 
+def may_acknowledge(user: User) -> bool:
+    """The adult department acknowledges receipt (a coordinator or administrator may too)."""
+    return user.role in (Role.ADULT_CASEWORKER, Role.COORDINATOR, Role.ADMIN)
+
+
 def set_status(session: Session, user: User, youth_id: int, document_id: int,
                target: DocumentStatus, today: date) -> DocumentView:
     """Moves a checklist row to `target`. A handover needs a consent that counts today and
@@ -272,6 +277,8 @@ def set_status(session: Session, user: User, youth_id: int, document_id: int,
     youth, view = get_document(session, user, youth_id, document_id)
     row = view.row
     problem = transition_problem(row.status, target)
+    if problem is None and target is DocumentStatus.ACKNOWLEDGED and not may_acknowledge(user):
+        problem = Msg(N_("Receipt is acknowledged by the adult department."))
     if problem is not None:
         raise StatusRefusedError(problem)
     if target is DocumentStatus.HANDED_OVER:

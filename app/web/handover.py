@@ -67,8 +67,8 @@ def _youth(session: Session, user: User, youth_id: int, read_from: str | None = 
         raise ForbiddenError(N_("You do not have access to this young person.")) from None
 
 
-def handover_context(session: Session, youth: Youth, today: date, **extra: Any
-                     ) -> dict[str, Any]:
+def handover_context(session: Session, youth: Youth, today: date, user: User | None = None,
+                     **extra: Any) -> dict[str, Any]:
     """What the handover section needs (the youth page includes the section too)."""
     summary = handover.overview(session, youth, today)
     people = youths.users_by_id(session, {
@@ -80,13 +80,14 @@ def handover_context(session: Session, youth: Youth, today: date, **extra: Any
         "youth": youth, "handover": summary, "next_statuses": NEXT_STATUSES,
         "handover_people": people, "hlabels": labels, "giver_text": giver_text,
         "recipient_labels": RECIPIENT_LABELS, "handover_message": None,
-        "handover_error": None, "today": today, **extra,
+        "handover_error": None, "today": today,
+        "may_acknowledge": user is not None and handover.may_acknowledge(user), **extra,
     }
 
 
 def _section(request: Request, session: Session, youth: Youth, today: date, htmx: bool,
              status: int = 200, **extra: Any) -> Response:
-    context = handover_context(session, youth, today, **extra)
+    context = handover_context(session, youth, today, request.state.user, **extra)
     name = "handover/_section.html" if htmx else "handover/page.html"
     return render(request, name, context, status_code=status)
 
@@ -233,7 +234,7 @@ def consent_overview(request: Request, youth_id: int, session: SessionDep, user:
                      today: TodayDep) -> Response:
     youth = _youth(session, user, youth_id, client_addr(request))
     return render(request, "handover/overview.html",
-                  handover_context(session, youth, today))
+                  handover_context(session, youth, today, user))
 
 
 # --- the catalogue (administrators) --------------------------------------------------------

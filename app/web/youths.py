@@ -183,7 +183,7 @@ def youth_view(
         "handover_notes": handover_notes, "changes": changes,
         "labels": labels, **timeline_context(session, youth, today),
         **network_context(request, session, youth, today),
-        **handover_context(session, youth, today),
+        **handover_context(session, youth, today, user),
     })
 
 

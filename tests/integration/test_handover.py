@@ -227,6 +227,12 @@ def test_acknowledging_needs_a_handover_and_records_who_and_when(session, settin
                             _consent_data(session, "youth", ["ppr_assessment"], today), today)
     handover.set_status(session, kim, youth.id, ppr.id, DocumentStatus.RECEIVED, today)
     handover.set_status(session, kim, youth.id, ppr.id, DocumentStatus.HANDED_OVER, today)
+    bo = make_user(session, Role.CHILD_CASEWORKER, "bo")
+    try:
+        handover.set_status(session, bo, youth.id, ppr.id, DocumentStatus.ACKNOWLEDGED, today)
+        raise AssertionError("the children's department acknowledged its own handover")
+    except handover.StatusRefusedError as exc:
+        assert exc.reason == Msg(N_("Receipt is acknowledged by the adult department."))
     handover.set_status(session, vera, youth.id, ppr.id, DocumentStatus.ACKNOWLEDGED, today)
     session.refresh(ppr)
     assert (ppr.received_by_id, ppr.handed_over_by_id, ppr.acknowledged_by_id) == (
