@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from app.domain import meeting_labels
 from app.domain.network import SECTORS
 from app.domain.network_input import (
     Contact,
@@ -33,12 +34,14 @@ from app.domain.validation import FieldError
 from app.i18n import N_, Msg
 from app.models.audit import AuditAction
 from app.models.base import utcnow
+from app.models.meeting import Meeting, MeetingInvitee, MeetingKind, MeetingStatus
 from app.models.network import ROLE_KIND, NetworkMember, Person, PersonKind, RoleKind
 from app.models.user import User
 from app.models.youth import EventKind, Youth, YouthEvent
 from app.services import audit, youths
 from app.services.access import youth_access
 from app.services.youths import ValidationFailedError
+from app.settings import Settings
 
 DIRECTORY_LIMIT = 20
 
@@ -49,11 +52,17 @@ class MemberNotFoundError(Exception):
 
 @dataclass(frozen=True)
 class FutureInvitation:
-    """A member's invitation to a meeting that has not been held yet."""
+    """A member's invitation to a planned meeting that lies ahead."""
 
     meeting_id: int
-    title: str
+    invitee_id: int
+    kind: MeetingKind
     starts_at: datetime
+
+    @property
+    def title(self) -> str:
+        """A message id: translate where it is shown."""
+        return meeting_labels.KIND[self.kind]
 
 
 class ConfirmationNeededError(Exception):
@@ -310,37 +319,41 @@ def move_member(session: Session, user: User, youth_id: int, member_id: int,
     return view
 
 
-def future_meeting_invitations(session: Session, member: NetworkMember) -> list[FutureInvitation]:
-    """The member's invitations to meetings that have not been held yet.
-
-    Meetings do not exist yet; when they do, this lists the member's invitations to meetings
-    after now, so that removing the member asks first and then cancels them
-    (`cancel_future_invitations`). Until then there are none.
-    """
-    return []
-
-
-def cancel_future_invitations(session: Session, invitations: list[FutureInvitation]) -> None:
-    """Takes the member off the invitation lists of those meetings (with the meetings)."""
-    if invitations:  # pragma: no cover - meetings arrive in a later change
-        raise NotImplementedError("meetings are not part of the system yet")
+def future_meeting_invitations(session: Session, member: NetworkMember,
+                               now: datetime) -> list[FutureInvitation]:
+    """The member's standing invitations to planned meetings that have not started yet."""
+    rows = session.exec(
+        select(MeetingInvitee, Meeting)
+        .join(Meeting, col(Meeting.id) == MeetingInvitee.meeting_id)
+        .where(MeetingInvitee.member_id == member.id, col(MeetingInvitee.removed_at).is_(None),
+               col(Meeting.status) == MeetingStatus.PLANNED, col(Meeting.starts_at) > now)
+        .order_by(col(Meeting.starts_at))
+    )
+    return [FutureInvitation(m.id or 0, i.id or 0, m.kind, m.starts_at) for i, m in rows]
 
 
-def remove_member(session: Session, user: User, youth_id: int, member_id: int, today: date,
-                  *, uninvite: bool = False) -> MemberView:
-    """Takes the member off this network; the row stays, marked removed, and the directory
-    entry stays. When they are invited to a future meeting, refuses unless `uninvite`
-    confirms cancelling that too."""
+def remove_member(session: Session, settings: Settings, user: User, youth_id: int,
+                  member_id: int, today: date, now: datetime, *,
+                  uninvite: bool = False) -> MemberView:
+    """Takes the member off this network; the row stays, marked removed, and so does the
+    directory entry. When they are invited to a meeting ahead, refuses unless `uninvite`
+    confirms that they are taken off those invitation lists first (each meeting tells them,
+    as an uninvite does)."""
+    from app.services import meetings  # meetings reads the network: import at use
+
     youth, view = get_member(session, user, youth_id, member_id, today)
-    invitations = future_meeting_invitations(session, view.member)
+    invitations = future_meeting_invitations(session, view.member, now)
     if invitations and not uninvite:
         raise ConfirmationNeededError(invitations)
-    cancel_future_invitations(session, invitations)
+    for invitation in invitations:
+        meetings.remove_invitee(session, settings, user, invitation.meeting_id,
+                                invitation.invitee_id, now)
     member = view.member
-    member.removed_at, member.removed_by_id = utcnow(), user.id
+    member.removed_at, member.removed_by_id = now, user.id
     session.add(member)
     _event(session, youth, user, EventKind.NETWORK_MEMBER_REMOVED, _describe(view.person, member))
-    _audit(session, user, AuditAction.DELETE, youth, member.id)
+    _audit(session, user, AuditAction.DELETE, youth, member.id,
+           f"uninvited from {len(invitations)} meetings" if invitations else "")
     session.commit()
     return view
 

@@ -21,16 +21,19 @@ from app.deps import (
     HtmxDep,
     NotFoundError,
     SessionDep,
+    SettingsDep,
     TodayDep,
     client_addr,
 )
 from app.domain.network import MapMember, NetworkMap, layout
 from app.domain.network_input import MemberData, MemberUpdate, PlaceData
 from app.i18n import N_, Msg
+from app.models.base import utcnow
 from app.models.network import PersonKind, Sector
 from app.models.user import User
 from app.models.youth import Youth
 from app.services import network, youths
+from app.settings import Settings
 from app.web import labels
 from app.web.forms import Errors, form_dict, parse_form
 from app.web.templating import render, use_request_locale
@@ -155,7 +158,7 @@ def member_panel(request: Request, youth_id: int, member_id: int, action: str,
     youth, view = _member(session, user, youth_id, member_id, today)
     extra: dict[str, Any] = {}
     if action == "remove":
-        extra["invitations"] = network.future_meeting_invitations(session, view.member)
+        extra["invitations"] = network.future_meeting_invitations(session, view.member, utcnow())
     return _section(request, session, youth, today, htmx, panel=action, member=view,
                     values=network.as_form(view), **extra)
 
@@ -181,14 +184,14 @@ def _save(session: Session, user: User, youth_id: int, member_id: int, action: s
 
 @router.post("/members/{member_id}/{action}")
 async def member_action(request: Request, youth_id: int, member_id: int, action: str,
-                        session: SessionDep, user: CurrentUser, today: TodayDep,
-                        htmx: HtmxDep) -> Response:
+                        session: SessionDep, settings: SettingsDep, user: CurrentUser,
+                        today: TodayDep, htmx: HtmxDep) -> Response:
     if action not in ("edit", "move", "remove"):
         raise NotFoundError()
     youth, view = _member(session, user, youth_id, member_id, today)
     data = form_dict(await request.form())
     if action == "remove":
-        return _remove(request, session, user, youth, view, data, today, htmx)
+        return _remove(request, session, settings, user, youth, view, data, today, htmx)
     message, errors = _save(session, user, youth_id, member_id, action, data, today)
     if message is not None:
         return _done(request, session, youth, today, htmx, message)
@@ -196,18 +199,19 @@ async def member_action(request: Request, youth_id: int, member_id: int, action:
                     member=view, values={**network.as_form(view), **data}, errors=errors)
 
 
-def _remove(request: Request, session: Session, user: User, youth: Youth,
+def _remove(request: Request, session: Session, settings: Settings, user: User, youth: Youth,
             view: network.MemberView, data: dict[str, Any], today: date,
             htmx: bool) -> Response:
     """Removal always goes through the confirmation step; `confirm` says it was answered,
-    and with invitations to future meetings, `uninvite` that they are cancelled too."""
+    and with invitations to meetings ahead, `uninvite` that they are cancelled too."""
     assert youth.id is not None
+    now = utcnow()
     if data.get("confirm") != "yes":
         return _section(request, session, youth, today, htmx, status=400, panel="remove",
                         member=view,
-                        invitations=network.future_meeting_invitations(session, view.member))
+                        invitations=network.future_meeting_invitations(session, view.member, now))
     try:
-        network.remove_member(session, user, youth.id, view.id, today,
+        network.remove_member(session, settings, user, youth.id, view.id, today, now,
                               uninvite=data.get("uninvite") == "yes")
     except network.ConfirmationNeededError as exc:
         return _section(request, session, youth, today, htmx, status=409, panel="remove",

@@ -89,7 +89,7 @@ def test_without_javascript_a_form_post_redirects_to_the_map_page(client, sessio
     token = login(client, "kim")
     form = client.get(f"/youths/{youth.id}/network/members/new")
     assert form.status_code == 200 and "<html" in form.text
-    assert 'action="/youths/%s/network/members/new"' % youth.id in form.text
+    assert f'action="/youths/{youth.id}/network/members/new"' in form.text
     response = _add(client, youth, token, PPR, htmx=False)
     assert response.status_code == 303
     assert response.headers["location"] == f"/youths/{youth.id}/network#network"
@@ -285,7 +285,8 @@ def test_removing_asks_first_and_the_person_stays_in_the_directory(client, sessi
     assert "bliver ikke længere inviteret til møder" in ask.text
     assert 'name="confirm" value="yes"' in ask.text and "hx-confirm" not in ask.text
     unconfirmed = client.post(url, headers=HTMX, data={"csrf_token": token})
-    assert unconfirmed.status_code == 400 and "Fjern Lone Winther fra netværket?" in unconfirmed.text
+    assert unconfirmed.status_code == 400
+    assert "Fjern Lone Winther fra netværket?" in unconfirmed.text
     assert _count(session, NetworkMember) == 1
 
     removed = client.post(url, headers=HTMX, data={"confirm": "yes", "csrf_token": token})
@@ -333,3 +334,53 @@ def test_a_caseworker_without_access_to_the_young_person_cannot_see_or_change_th
     assert client.get(f"/youths/{transferred.id}/network").status_code == 403
     assert _add(client, transferred, token, MOTHER).status_code == 403
     assert _count(session, NetworkMember) == 0
+
+
+def _plan_meeting(session, settings, user, youth, member, days_ahead: int):
+    from datetime import UTC, time
+
+    from app.domain.meeting import MeetingData
+    from app.models.meeting import MeetingKind, PlaceKind
+    from app.services import meetings
+
+    now = datetime.now(UTC)
+    data = MeetingData(kind=MeetingKind.COORDINATION,
+                       day=_today(settings) + relativedelta(days=days_ahead),
+                       start_time=time(10), end_time=time(11), place_kind=PlaceKind.HOME)
+    return meetings.plan(session, settings, user, youth.id, data,
+                         [meetings.Choice(key=f"m{member.id}")], now, _today(settings))
+
+
+def test_removing_someone_invited_to_a_meeting_ahead_asks_and_then_uninvites_them(
+    client, session, settings
+):
+    from app.models.meeting import MeetingInvitee
+    from app.models.outbox import OutboxKind, OutboxMessage
+
+    kim = make_user(session, Role.COORDINATOR, "kim")
+    youth = _youth(session, settings, kim)
+    token = login(client, "kim")
+    _add(client, youth, token, {**PPR, "invited_to_meetings": "true"})
+    member = _member(session, youth.id, "Lone Winther")
+    meeting = _plan_meeting(session, settings, kim, youth, member, days_ahead=14)
+    url = f"/youths/{youth.id}/network/members/{member.id}/remove"
+
+    ask = client.get(url, headers=HTMX)
+    assert "Personen er inviteret til disse møder og bliver taget af invitationslisten" in ask.text
+    assert f'href="/meetings/{meeting.id}"' in ask.text
+    assert 'name="uninvite" value="yes"' in ask.text
+
+    # a confirmation that does not mention the invitations is asked again, and changes nothing
+    refused = client.post(url, headers=HTMX, data={"confirm": "yes", "csrf_token": token})
+    assert refused.status_code == 409
+    assert _count(session, NetworkMember, col(NetworkMember.removed_at).is_(None)) == 1
+
+    done = client.post(url, headers=HTMX,
+                       data={"confirm": "yes", "uninvite": "yes", "csrf_token": token})
+    assert done.status_code == 200 and "Lone Winther er fjernet fra netværket." in done.text
+    invitee = session.exec(select(MeetingInvitee).where(
+        MeetingInvitee.member_id == member.id)).one()
+    session.refresh(invitee)
+    assert invitee.removed_at is not None
+    assert session.exec(select(OutboxMessage).where(
+        OutboxMessage.kind == OutboxKind.MEETING_REMOVED)).one().recipient_name == "Lone Winther"

@@ -141,3 +141,36 @@ def test_access_is_checked_for_the_young_person_and_for_each_member(client, sess
     assert client.get("/api/v1/youths/1/network").status_code == 401
     member = session.get(NetworkMember, member_id)
     assert member is not None and member.removed_at is None and member.ring == 1
+
+
+def test_removing_a_member_invited_to_a_meeting_ahead_answers_409_until_uninvite(
+    client, session, settings
+):
+    from datetime import UTC, datetime, time, timedelta
+
+    from app.domain.meeting import MeetingData
+    from app.models.meeting import MeetingInvitee, MeetingKind, PlaceKind
+    from app.services import meetings
+
+    kim = make_user(session, Role.COORDINATOR, "kim")
+    headers = {"Authorization": f"Bearer {auth.issue_api_token(session, kim)}"}
+    youth = _youth(session)
+    url = f"/api/v1/youths/{youth.id}/network/members"
+    member_id = client.post(url, json=UU, headers=headers).json()["id"]
+    now = datetime.now(UTC)
+    data = MeetingData(kind=MeetingKind.TRANSITION, day=(now + timedelta(days=10)).date(),
+                       start_time=time(9), end_time=time(10), place_kind=PlaceKind.HOME)
+    meeting = meetings.plan(session, settings, kim, youth.id, data,
+                            [meetings.Choice(key=f"m{member_id}")], now, now.date())
+
+    asked = client.delete(f"{url}/{member_id}", headers=headers)
+    assert asked.status_code == 409
+    assert asked.json()["meetings"][0]["id"] == meeting.id
+    assert asked.json()["meetings"][0]["kind"] == "transition"
+    assert client.get(f"{url}/{member_id}", headers=headers).status_code == 200
+
+    assert client.delete(f"{url}/{member_id}?uninvite=true", headers=headers).status_code == 204
+    invitee = session.exec(select(MeetingInvitee).where(
+        MeetingInvitee.member_id == member_id)).one()
+    session.refresh(invitee)
+    assert invitee.removed_at is not None

@@ -23,9 +23,10 @@ LARS = Caseworker("Lars Bech Nielsen", "lars.nielsen@kommune.example", "+45 72 3
 
 
 def _letter(**overrides):
-    values = dict(role=CaseRole.COORDINATOR, kind=ChangeKind.PLANNED_PERMANENT,
-                  recipient_name="Freja", to_youth=True, youth_first_name="Freja",
-                  old="Mette Kjær Andersen", new=LARS, ends_on=None, sender="Birgitte Dahl")
+    values = {"role": CaseRole.COORDINATOR, "kind": ChangeKind.PLANNED_PERMANENT,
+              "recipient_name": "Freja", "to_youth": True, "youth_first_name": "Freja",
+              "old": "Mette Kjær Andersen", "new": LARS, "ends_on": None,
+              "sender": "Birgitte Dahl"}
     values.update(overrides)
     return change_letter(**values)
 

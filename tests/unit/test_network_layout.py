@@ -48,8 +48,8 @@ def _check_no_overlaps(result: NetworkMap) -> None:
         # nothing lies across the axes between sectors (where the circle numbers are)
         assert box.x1 < result.cx or box.x0 > result.cx
         assert box.y1 < result.cy or box.y0 > result.cy
-        assert 0 <= box.x0 and box.x1 <= result.width
-        assert 0 <= box.y0 and box.y1 <= result.height
+        assert box.x0 >= 0 and box.x1 <= result.width
+        assert box.y0 >= 0 and box.y1 <= result.height
 
 
 def _check_every_member_drawn_in_place(members: list[MapMember], result: NetworkMap) -> None:
@@ -68,7 +68,7 @@ def _check_sectors_labelled(result: NetworkMap) -> None:
     assert [t.sector for t in result.sectors] == list(SECTORS)
     for title in result.sectors:
         assert title.text.strip()
-        assert 0 <= title.box.x0 and title.box.x1 <= result.width
+        assert title.box.x0 >= 0 and title.box.x1 <= result.width
     top = [t for t in result.sectors if t.y < result.cy]
     bottom = [t for t in result.sectors if t.y > result.cy]
     assert len(top) == len(bottom) == 2

@@ -9,8 +9,9 @@ from fastapi import APIRouter, Body, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ValidationError
 
-from app.deps import CurrentUser, SessionDep, TodayDep, client_addr
+from app.deps import CurrentUser, SessionDep, SettingsDep, TodayDep, client_addr
 from app.domain.network_input import MemberData, MemberUpdate
+from app.models.base import utcnow
 from app.models.network import NetworkRole, PersonKind, RoleKind, Sector
 from app.models.youth import Channel
 from app.services import network, youths
@@ -136,18 +137,19 @@ def change_member(youth_id: int, member_id: int, session: SessionDep, user: Curr
 
 
 @router.delete("/members/{member_id}", status_code=204, response_model=None)
-def remove_member(youth_id: int, member_id: int, session: SessionDep, user: CurrentUser,
-                  today: TodayDep, uninvite: bool = False) -> Response:
+def remove_member(youth_id: int, member_id: int, session: SessionDep, settings: SettingsDep,
+                  user: CurrentUser, today: TodayDep, uninvite: bool = False) -> Response:
     """Removes the member. If they are invited to a future meeting, answers 409 with those
     meetings; repeat with `?uninvite=true` to remove them and cancel the invitations."""
     try:
-        network.remove_member(session, user, youth_id, member_id, today, uninvite=uninvite)
+        network.remove_member(session, settings, user, youth_id, member_id, today, utcnow(),
+                              uninvite=uninvite)
     except NOT_VISIBLE as exc:
         return _not_found(exc)
     except network.ConfirmationNeededError as exc:
         return JSONResponse({
             "detail": "The member is invited to future meetings; repeat with uninvite=true.",
-            "meetings": [{"id": i.meeting_id, "title": i.title,
+            "meetings": [{"id": i.meeting_id, "kind": i.kind.value,
                           "starts_at": i.starts_at.isoformat()} for i in exc.invitations],
         }, status_code=409)
     return Response(status_code=204)
