@@ -12,7 +12,7 @@ from sqlalchemy import func, update
 from sqlmodel import col, select
 
 from app.domain.youth import YouthData
-from app.models.outbox import OutboxMessage
+from app.models.outbox import OutboxKind, OutboxMessage
 from app.models.timeline import TimelineStep, YouthStep
 from app.models.user import Role
 from app.models.youth import EventKind, SupportExpected, Youth, YouthEvent
@@ -173,7 +173,7 @@ def test_two_run_jobs_commands_at_once_flag_each_young_person_exactly_once(sessi
     ).all()
     assert sorted(flagged) == sorted(ids)  # every one, and none twice
     # the intake, the children's caseworker and the coordinator, once each
-    assert _count(session, OutboxMessage) == len(ids) * 3
+    assert _count(session, OutboxMessage, OutboxMessage.kind == OutboxKind.FLAGGED) == len(ids) * 3
     assert _count(session, Youth, col(Youth.flagged_at).is_(None)) == 0
 
 
