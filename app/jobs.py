@@ -20,7 +20,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
 from app.db import new_session
-from app.services import flagging, housekeeping, outbox
+from app.services import flagging, housekeeping, outbox, overview
 from app.settings import Settings
 
 log = logging.getLogger("overgang.jobs")
@@ -53,9 +53,15 @@ def _outbox(engine: Engine, settings: Settings, now: datetime) -> object:
         return outbox.send_due(session, settings, min(now, datetime.now(UTC)))
 
 
+def _monthly_summary(engine: Engine, settings: Settings, now: datetime) -> object:
+    with new_session(engine) as session:
+        return overview.send_monthly_summary(session, settings, now)
+
+
 JOBS: list[Job] = [
     Job("flagging", {"hour": 6, "minute": 0}, _flagging),
     Job("housekeeping", {"minute": "*/15"}, _housekeeping),
+    Job("monthly-summary", {"day": 1, "hour": 7, "minute": 0}, _monthly_summary),
     Job("outbox", {"minute": "*"}, _outbox),
 ]
 

@@ -17,9 +17,10 @@ from app.settings import Settings, load_settings
 from app.web import admin, auth, caseworker_change, network, pages, timeline, youth_import, youths
 from app.web import handover as handover_pages
 from app.web import meetings as meeting_pages
+from app.web import overview as overview_pages
 from app.web.api import docs as api_docs
-from app.web.api import network as api_network
 from app.web.api import handover as api_handover
+from app.web.api import network as api_network
 from app.web.api import youths as api_youths
 from app.web.errors import install_error_handlers
 from app.web.middleware import SecurityMiddleware
@@ -56,9 +57,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.templates = make_templates(settings)
     app.add_middleware(SecurityMiddleware, settings=settings)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    for module in (auth, pages, admin, timeline, youth_import, meeting_pages, handover_pages,
-                   network, caseworker_change, youths, api_handover, api_network, api_youths,
-                   api_docs):
+    for module in (auth, pages, admin, timeline, overview_pages, youth_import, network,
+                   caseworker_change, meeting_pages,
+                   handover_pages, youths, api_network, api_handover, api_youths, api_docs):
         app.include_router(module.router)
     install_error_handlers(app)
     return app

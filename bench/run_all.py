@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sys
 
-from bench import flagging, list_page, sqlite_concurrency
+from bench import flagging, list_page, overview, sqlite_concurrency
 
 
 def main() -> int:
@@ -19,6 +19,8 @@ def main() -> int:
     status = list_page.main([])
     print("\n== The flagging job ==")
     status |= flagging.main([])
+    print("\n== The monthly overview ==")
+    status |= overview.main([])
     return status
 
 

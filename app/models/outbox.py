@@ -27,6 +27,7 @@ class OutboxKind(StrEnum):
     MEETING_CANCEL = "meeting_cancel"
     MEETING_REMOVED = "meeting_removed"
     MEETING_MINUTES = "meeting_minutes"
+    OVERVIEW_SUMMARY = "overview_summary"
 
 
 class OutboxStatus(StrEnum):

@@ -75,7 +75,7 @@ def normalise_name(first_name: str, last_name: str) -> str:
     return f"{first_name} {last_name}".casefold()
 
 
-def _filtered(user: User, filters: YouthFilters, today: date, tz: tzinfo) -> Any:
+def filtered_query(user: User, filters: YouthFilters, today: date, tz: tzinfo) -> Any:
     stmt = select(Youth).where(youth_access(user))
     if filters.name:
         stmt = stmt.where(col(Youth.name_search).contains(filters.name.casefold()))
@@ -112,7 +112,7 @@ def list_youths(
     session: Session, user: User, filters: YouthFilters, today: date, client_addr: str = "",
     tz: tzinfo = UTC,
 ) -> YouthPage:
-    stmt = _filtered(user, filters, today, tz)
+    stmt = filtered_query(user, filters, today, tz)
     total = session.exec(
         sa_select(func.count()).select_from(stmt.subquery())  # type: ignore[call-overload]
     ).one()[0]

@@ -63,6 +63,8 @@ def navigation(user: User | None) -> list[tuple[str, str]]:
     if user is None:
         return []
     items = [("/", N_("Overview")), ("/tasks", N_("My tasks")), ("/youths", N_("Young people"))]
+    if user.role in (Role.COORDINATOR, Role.ADMIN):
+        items.append(("/overview", N_("Monthly overview")))
     if user.role is Role.ADMIN:
         items.append(("/admin/users", N_("Users")))
         items.append(("/admin/timeline", N_("Timeline template")))

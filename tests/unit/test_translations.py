@@ -28,8 +28,10 @@ def _extracted() -> set[str | tuple[str, str]]:
 
 def test_every_message_in_the_code_has_a_danish_translation():
     danish = i18n.translations("da")
+    # Names and words that are the same in Danish.
     same_in_danish = {"Overgang", "E-mail", "Status", "Administrator", "Digital Post", "Find",
-                      "Import", "API"}
+                      "Import", "API", "Cura", "DUBU", "Nexus", "SBSYS", "Online",
+                      "%(document)s: %(status)s.", "Invitation: %(what)s, %(when)s"}
     untranslated = []
     for message in _extracted():
         if isinstance(message, tuple):

@@ -1,0 +1,406 @@
+"""The coordinators' monthly overview: cohorts, readiness, sections, charts and exports.
+
+Every query is an aggregate or a bounded list: readiness is computed for the young people
+shown (at most COHORT_LIMIT per cohort) with one grouped query per readiness item, never
+one query per young person.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, tzinfo
+from typing import Any
+
+from sqlalchemy import and_, case, extract, func
+from sqlmodel import Session, col, select
+
+from app import i18n
+from app.domain import overview as rules
+from app.domain.consent import own_consent_recorded as own_consent_given
+from app.domain.consent import timing_problem
+from app.i18n import N_, format_short_date, gettext
+from app.models.audit import AuditAction
+from app.models.handover import (
+    Consent,
+    DocumentStatus,
+    DocumentType,
+    HandoverDocument,
+    Purpose,
+    Recipient,
+)
+from app.models.network import NetworkMember
+from app.models.outbox import OutboxKind, OutboxMessage
+from app.models.timeline import TimelineStep, YouthStep
+from app.models.user import Department, Role, User
+from app.models.youth import Youth, YouthStatus
+from app.services import audit, handover, outbox, youths
+from app.settings import Settings
+
+COHORT_LIMIT = 50
+SECTION_LIMIT = 50
+FIRST_MEETING_KEY = "first_meeting"
+_HANDED_OVER = (DocumentStatus.HANDED_OVER, DocumentStatus.ACKNOWLEDGED)
+_OPEN_CASE = (YouthStatus.ACTIVE, YouthStatus.TRANSFERRED)
+
+
+@dataclass(frozen=True)
+class Filters:
+    department: Department | None = None
+    caseworker_id: int | None = None
+
+
+@dataclass
+class Row:
+    youth: Youth
+    readiness: rules.Readiness
+
+
+@dataclass
+class Cohort:
+    key: str
+    label: str
+    first: date
+    last: date
+    total: int
+    rows: list[Row] = field(default_factory=list)
+
+
+@dataclass
+class Section:
+    total: int
+    rows: list[Youth]
+
+
+@dataclass
+class Load:
+    user: User
+    as_child_caseworker: int
+    as_adult_caseworker: int
+
+
+@dataclass
+class Overview:
+    month: date
+    cohorts: list[Cohort]
+    overdue: Section
+    soon_18_without_adult: Section
+    load: list[Load]
+    eighteen_chart: list[tuple[date, dict[str, int]]]
+    flags_chart: list[tuple[date, int]]
+
+
+def _scope(user: User, filters: Filters, today: date, tz: tzinfo) -> Any:
+    """The young people the coordinator may see, narrowed by the page's filters."""
+    stmt = youths.filtered_query(
+        user, youths.YouthFilters(department=filters.department,
+                                  caseworker_id=filters.caseworker_id), today, tz)
+    return stmt.where(col(Youth.status).in_(_OPEN_CASE))
+
+
+def _count(session: Session, stmt: Any) -> int:
+    return int(session.execute(select(func.count()).select_from(stmt.subquery())).scalar_one())
+
+
+def _cohort(session: Session, base: Any, key: str, label: str, age: Any, first: date,
+            last: date) -> tuple[Cohort, list[Youth]]:
+    after, on_or_before = rules.births_reaching(age, first, last)
+    stmt = base.where(col(Youth.birth_date) > after, col(Youth.birth_date) <= on_or_before)
+    people = list(session.exec(
+        stmt.order_by(col(Youth.birth_date).desc(), col(Youth.last_name), col(Youth.id))
+        .limit(COHORT_LIMIT)
+    ))
+    return Cohort(key, label, first, last, _count(session, stmt)), people
+
+
+def cohorts(session: Session, user: User, month: date, filters: Filters, today: date,
+            tz: tzinfo) -> list[Cohort]:
+    """Those reaching 16½, 17, 17½ and 18 in `month`, then those turning 18 in each of the
+    next three months; each with readiness for the rows shown."""
+    base = _scope(user, filters, today, tz)
+    eighteen = rules.MILESTONE_AGE[rules.Milestone.EIGHTEEN]
+    found = [
+        _cohort(session, base, milestone.value, rules.MILESTONE_LABELS[milestone],
+                rules.MILESTONE_AGE[milestone], month, rules.month_end(month))
+        for milestone in rules.Milestone
+    ]
+    for ahead in range(1, rules.NEXT_MONTHS_TO_18 + 1):
+        first = rules.add_months(month, ahead)
+        found.append(_cohort(session, base, f"18+{ahead}",
+                             rules.MILESTONE_LABELS[rules.Milestone.EIGHTEEN], eighteen, first,
+                             rules.month_end(first)))
+    readiness = readiness_for(session, [y for _c, people in found for y in people], today)
+    for cohort, people in found:
+        cohort.rows = [Row(y, readiness[y.id or 0]) for y in people]
+    return [cohort for cohort, _people in found]
+
+
+def readiness_for(session: Session, people: Sequence[Youth], today: date
+                  ) -> dict[int, rules.Readiness]:
+    """Readiness of `people` with one grouped query per item."""
+    ids = sorted({y.id for y in people if y.id is not None})
+    if not ids:
+        return {}
+    network = dict(session.execute(
+        select(NetworkMember.youth_id, func.count())
+        .where(col(NetworkMember.youth_id).in_(ids), col(NetworkMember.removed_at).is_(None))
+        .group_by(col(NetworkMember.youth_id))
+    ).all())
+    first_meeting = set(session.execute(
+        select(YouthStep.youth_id)
+        .join(TimelineStep, col(TimelineStep.id) == YouthStep.step_id)
+        .where(col(YouthStep.youth_id).in_(ids), col(TimelineStep.key) == FIRST_MEETING_KEY,
+               col(YouthStep.done_at).is_not(None))
+    ).scalars())
+    documents = {
+        youth_id: (int(done or 0), int(required or 0))
+        for youth_id, done, required in session.execute(
+            select(HandoverDocument.youth_id,
+                   func.sum(case((col(HandoverDocument.status).in_(_HANDED_OVER), 1), else_=0)),
+                   func.count())
+            .join(DocumentType, col(DocumentType.id) == HandoverDocument.document_type_id)
+            .where(col(HandoverDocument.youth_id).in_(ids), col(DocumentType.required),
+                   col(DocumentType.active))
+            .group_by(col(HandoverDocument.youth_id))
+        ).all()
+    }
+    required_types = int(session.execute(
+        select(func.count()).select_from(DocumentType)
+        .where(col(DocumentType.required), col(DocumentType.active))
+    ).scalar_one())
+    overdue = dict(session.execute(
+        select(YouthStep.youth_id, func.count())
+        .where(col(YouthStep.youth_id).in_(ids), col(YouthStep.done_at).is_(None),
+               col(YouthStep.not_applicable_reason) == "", col(YouthStep.due_on) < today)
+        .group_by(col(YouthStep.youth_id))
+    ).all())
+    consents: dict[int, list[Any]] = {}
+    for consent in session.exec(select(Consent).where(col(Consent.youth_id).in_(ids))):
+        consents.setdefault(consent.youth_id, []).append(handover.facts(consent))
+    result = {}
+    for youth in people:
+        yid = youth.id or 0
+        facts = consents.get(yid, [])
+        done, required = documents.get(yid, (0, required_types))
+        adult = today >= rules.add_months(youth.birth_date, 18 * 12)
+        result[yid] = rules.Readiness(
+            adult_caseworker=youth.adult_caseworker_id is not None,
+            coordinator_and_buddy=youth.coordinator_id is not None and youth.buddy_id is not None,
+            network_started=network.get(yid, 0) > 0,
+            consent_for_adult_department=any(
+                Purpose.SHARE_WITH_ADULT in c.purposes
+                and Recipient.ADULT_DEPARTMENT in c.recipients
+                and timing_problem(c, youth.birth_date, today) is None
+                for c in facts
+            ),
+            first_meeting_held=yid in first_meeting,
+            documents_handed_over=done,
+            documents_required=required,
+            own_consent_needed=adult,
+            own_consent=adult and own_consent_given(facts, youth.birth_date, today),
+            overdue_steps=int(overdue.get(yid, 0)),
+        )
+    return result
+
+
+def overdue_section(session: Session, base: Any, today: date) -> Section:
+    stmt = base.where(col(Youth.next_open_due_on) < today)
+    rows = list(session.exec(
+        stmt.order_by(col(Youth.next_open_due_on), col(Youth.id)).limit(SECTION_LIMIT)))
+    return Section(_count(session, stmt), rows)
+
+
+def soon_18_without_adult(session: Session, base: Any, today: date) -> Section:
+    after, on_or_before = rules.births_reaching(
+        rules.MILESTONE_AGE[rules.Milestone.EIGHTEEN], today,
+        rules.add_months(today, rules.SOON_18_MONTHS))
+    stmt = base.where(col(Youth.birth_date) > after, col(Youth.birth_date) <= on_or_before,
+                      col(Youth.adult_caseworker_id).is_(None),
+                      col(Youth.status) == YouthStatus.ACTIVE)
+    rows = list(session.exec(stmt.order_by(col(Youth.birth_date), col(Youth.id))
+                             .limit(SECTION_LIMIT)))
+    return Section(_count(session, stmt), rows)
+
+
+def caseworker_load(session: Session) -> list[Load]:
+    """Open cases per caseworker, as children's and as adult caseworker."""
+    def grouped(column: Any) -> dict[int, int]:
+        return dict(session.execute(
+            select(column, func.count()).where(col(Youth.status).in_(_OPEN_CASE),
+                                               column.is_not(None)).group_by(column)
+        ).all())
+
+    child = grouped(col(Youth.child_caseworker_id))
+    adult = grouped(col(Youth.adult_caseworker_id))
+    people = session.exec(select(User).where(
+        col(User.role).in_([Role.CHILD_CASEWORKER, Role.ADULT_CASEWORKER]),
+        col(User.id).in_(set(child) | set(adult)),
+    ).order_by(col(User.full_name)))
+    return [Load(u, child.get(u.id or 0, 0), adult.get(u.id or 0, 0)) for u in people]
+
+
+READINESS_STACKS = ("in_place", "partly", "not_started")
+
+
+def eighteen_chart(session: Session, base: Any, month: date) -> list[tuple[date, dict[str, int]]]:
+    """18th birthdays in the 12 months from `month`, by how much is in place: an adult
+    caseworker, a coordinator and a buddy, and nothing overdue (in place); some of it
+    (partly); none of it (not started). One grouped query: the 18th birthday falls in the
+    birth month (29 February: 28 February), so the months are the birth months 18 years
+    earlier."""
+    eighteen = rules.MILESTONE_AGE[rules.Milestone.EIGHTEEN]
+    months = [rules.add_months(month, n) for n in range(rules.CHART_MONTHS)]
+    after, _first_last = rules.births_reaching(eighteen, months[0], rules.month_end(months[0]))
+    _last_after, on_or_before = rules.births_reaching(eighteen, months[-1],
+                                                      rules.month_end(months[-1]))
+    youth = base.where(col(Youth.birth_date) > after,
+                       col(Youth.birth_date) <= on_or_before).subquery().c
+    staffed = and_(youth.adult_caseworker_id.is_not(None), youth.coordinator_id.is_not(None),
+                   youth.buddy_id.is_not(None))
+    nothing = and_(youth.adult_caseworker_id.is_(None), youth.coordinator_id.is_(None))
+    on_track = youth.next_open_due_on.is_(None) | (youth.next_open_due_on >= month)
+    stack = case((and_(staffed, on_track), "in_place"), (nothing, "not_started"),
+                 else_="partly")
+    year, month_no = extract("year", youth.birth_date), extract("month", youth.birth_date)
+    counts: dict[tuple[int, int], dict[str, int]] = {}
+    for born_year, born_month, name, count in session.execute(
+        select(year, month_no, stack, func.count()).group_by(year, month_no, stack)
+    ):
+        counts.setdefault((int(born_year) + 18, int(born_month)), {})[name] = int(count)
+    return [
+        (m, {name: counts.get((m.year, m.month), {}).get(name, 0) for name in READINESS_STACKS})
+        for m in months
+    ]
+
+
+def flags_chart(session: Session, base: Any, month: date, tz: tzinfo
+                ) -> list[tuple[date, int]]:
+    """Young people flagged in each of the 12 months up to and including `month`."""
+    months = [rules.add_months(month, n - rules.CHART_MONTHS + 1)
+              for n in range(rules.CHART_MONTHS)]
+    bounds = [datetime.combine(m, time(), tz).astimezone(UTC) for m in months]
+    bounds.append(datetime.combine(rules.add_months(month, 1), time(), tz).astimezone(UTC))
+    scoped = base.where(col(Youth.flagged_at) >= bounds[0],
+                        col(Youth.flagged_at) < bounds[-1]).subquery()
+    flagged = scoped.c.flagged_at
+    values = session.execute(select(*[
+        func.sum(case((and_(flagged >= bounds[i], flagged < bounds[i + 1]), 1), else_=0))
+        for i in range(len(months))
+    ]).select_from(scoped)).one()
+    return [(m, int(values[i] or 0)) for i, m in enumerate(months)]
+
+
+def build(session: Session, user: User, month: date, filters: Filters, today: date,
+          tz: tzinfo, client_addr: str = "") -> Overview:
+    base = _scope(user, filters, today, tz)
+    result = Overview(
+        month=month,
+        cohorts=cohorts(session, user, month, filters, today, tz),
+        overdue=overdue_section(session, base, today),
+        soon_18_without_adult=soon_18_without_adult(session, base, today),
+        load=caseworker_load(session),
+        eighteen_chart=eighteen_chart(session, base, month),
+        flags_chart=flags_chart(session, base, month, tz),
+    )
+    shown = sum(len(c.rows) for c in result.cohorts)
+    audit.record(session, AuditAction.READ, user_id=user.id, object_type="overview",
+                 client_addr=client_addr, detail=f"month={month:%Y-%m} rows={shown}")
+    session.commit()
+    return result
+
+
+CSV_READINESS = (
+    ("adult_caseworker", N_("Adult caseworker assigned")),
+    ("coordinator_and_buddy", N_("Coordinator and buddy set")),
+    ("network_started", N_("Network map started")),
+    ("consent_for_adult_department", N_("Consent covering the adult department")),
+    ("first_meeting_held", N_("First coordination meeting held")),
+)
+
+
+def export_csv(session: Session, user: User, result: Overview, *, with_cpr: bool,
+               client_addr: str = "") -> bytes:
+    """The cohorts as a CSV file Danish Excel opens: UTF-8 with BOM, semicolons, Danish
+    dates. CPR numbers only when asked for, and then audit-logged."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    yes, no = gettext("Yes"), gettext("No")
+    header = [gettext("Group"), gettext("Name"), gettext("Birth date")]
+    if with_cpr:
+        header.append(gettext("CPR number"))
+    header += [gettext(label) for _key, label in CSV_READINESS]
+    header += [gettext("Documents handed over"), gettext("Own consent after 18"),
+               gettext("Overdue steps")]
+    writer.writerow(header)
+    for cohort in result.cohorts:
+        group = f"{gettext(cohort.label)} {format_short_date(cohort.first)}–" \
+                f"{format_short_date(cohort.last)}"
+        for row in cohort.rows:
+            youth, ready = row.youth, row.readiness
+            line = [group, youth.full_name, format_short_date(youth.birth_date)]
+            if with_cpr:
+                line.append(youth.cpr or "")
+            line += [yes if getattr(ready, key) else no for key, _label in CSV_READINESS]
+            line.append(f"{ready.documents_handed_over} / {ready.documents_required}")
+            line.append((yes if ready.own_consent else no) if ready.own_consent_needed else "")
+            line.append(str(ready.overdue_steps))
+            writer.writerow(line)
+    audit.record(session, AuditAction.EXPORT, user_id=user.id, object_type="overview",
+                 client_addr=client_addr,
+                 detail=f"month={result.month:%Y-%m} cpr={'yes' if with_cpr else 'no'}")
+    session.commit()
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+SUMMARY_HOUR = 7
+
+
+def send_monthly_summary(session: Session, settings: Settings, now: datetime) -> int:
+    """On the first day of each month from 07:00 (or the first run after it), queues one
+    short summary per active coordinator: counts and a link, no names and no CPR numbers.
+    The dedupe key makes every later run that month a no-op. Returns messages queued."""
+    local = now.astimezone(settings.tz)
+    if local.day == 1 and local.hour < SUMMARY_HOUR:
+        return 0
+    month = local.date().replace(day=1)
+    base = select(Youth).where(col(Youth.status).in_(_OPEN_CASE))
+    counts = {}
+    for milestone in (rules.Milestone.FLAG, rules.Milestone.EIGHTEEN):
+        after, on_or_before = rules.births_reaching(rules.MILESTONE_AGE[milestone], month,
+                                                    rules.month_end(month))
+        counts[milestone] = _count(session, base.where(
+            col(Youth.birth_date) > after, col(Youth.birth_date) <= on_or_before))
+    overdue = overdue_section(session, base, local.date()).total
+    no_adult = soon_18_without_adult(session, base, local.date()).total
+    coordinators = session.exec(select(User).where(
+        User.role == Role.COORDINATOR, col(User.is_active).is_(True)))
+    queued = 0
+    for coordinator in coordinators:
+        key = f"overview:{month:%Y-%m}:{coordinator.id}"
+        if session.exec(select(OutboxMessage.id).where(OutboxMessage.dedupe_key == key)).first():
+            continue
+        with i18n.locale(coordinator.locale):
+            subject = gettext("Overgang: the overview for %(month)s") % {
+                "month": i18n.format_date(month, "MMMM y")}
+            body = "\n".join([
+                gettext("This month in Overgang:"),
+                "",
+                gettext("Reaching 16½ and entering the transition: %(n)s")
+                % {"n": counts[rules.Milestone.FLAG]},
+                gettext("Turning 18: %(n)s") % {"n": counts[rules.Milestone.EIGHTEEN]},
+                gettext("Young people with overdue steps: %(n)s") % {"n": overdue},
+                gettext("Turning 18 within six months without an adult caseworker: %(n)s")
+                % {"n": no_adult},
+                "",
+                gettext("See the overview (log in first): %(url)s")
+                % {"url": f"{settings.public_base_url}/overview?month={month:%Y-%m}"},
+            ])
+        outbox.enqueue(session, settings, kind=OutboxKind.OVERVIEW_SUMMARY, subject=subject,
+                       body=body, recipient_email=coordinator.email,
+                       recipient_name=coordinator.full_name,
+                       recipient_user_id=coordinator.id, dedupe_key=key, now=now)
+        queued += 1
+    session.commit()
+    return queued
