@@ -46,7 +46,7 @@ def _form(token, member, **kw):
 
 
 def test_a_meeting_is_planned_moved_and_cancelled_through_the_pages(client, session, settings):
-    worker, youth, member = _setup(session, settings)
+    _worker, youth, member = _setup(session, settings)
     token = login(client, "mette")
     new = client.get(f"/youths/{youth.id}/meetings/new")
     assert new.status_code == 200 and "Per Holm" in new.text
@@ -90,7 +90,7 @@ def test_a_meeting_is_planned_moved_and_cancelled_through_the_pages(client, sess
 
 
 def test_reply_links_work_without_login_and_refuse_altered_ones(client, session, settings):
-    worker, youth, member = _setup(session, settings)
+    _worker, youth, member = _setup(session, settings)
     token = login(client, "mette")
     client.post(f"/youths/{youth.id}/meetings/new", data=_form(token, member))
     client.post("/logout", data={"csrf_token": token})
