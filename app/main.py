@@ -14,8 +14,20 @@ from app import jobs
 from app.db import make_engine
 from app.deps import authenticate, csrf_protect
 from app.settings import Settings, load_settings
-from app.web import admin, auth, caseworker_change, network, pages, timeline, youth_import, youths
+from app.web import (
+    admin,
+    auth,
+    caseworker_change,
+    log_redaction,
+    network,
+    pages,
+    timeline,
+    youth_import,
+    youths,
+)
+from app.web import feeds as feed_pages
 from app.web import handover as handover_pages
+from app.web import inquiries as inquiry_pages
 from app.web import meetings as meeting_pages
 from app.web import overview as overview_pages
 from app.web.api import docs as api_docs
@@ -32,6 +44,7 @@ log = logging.getLogger("overgang")
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or load_settings()
+    log_redaction.install()  # feed tokens never reach the logs
     engine = make_engine(settings)
 
     @asynccontextmanager
@@ -57,8 +70,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.templates = make_templates(settings)
     app.add_middleware(SecurityMiddleware, settings=settings)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    for module in (auth, pages, admin, timeline, overview_pages, youth_import, network,
-                   caseworker_change, meeting_pages,
+    for module in (auth, pages, admin, timeline, overview_pages, inquiry_pages, youth_import,
+                   network,
+                   caseworker_change, meeting_pages, feed_pages,
                    handover_pages, youths, api_network, api_handover, api_youths, api_docs):
         app.include_router(module.router)
     install_error_handlers(app)
