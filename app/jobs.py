@@ -20,7 +20,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
 from app.db import new_session
-from app.services import flagging, housekeeping, outbox, overview
+from app.services import flagging, housekeeping, inquiries, outbox, overview
 from app.settings import Settings
 
 log = logging.getLogger("overgang.jobs")
@@ -58,9 +58,16 @@ def _monthly_summary(engine: Engine, settings: Settings, now: datetime) -> objec
         return overview.send_monthly_summary(session, settings, now)
 
 
+def _inquiry_escalation(engine: Engine, settings: Settings, now: datetime) -> object:
+    # Due times are real moments: escalate by the wall clock, whatever day it pretends.
+    with new_session(engine) as session:
+        return inquiries.escalate_due(session, settings, min(now, datetime.now(UTC)))
+
+
 JOBS: list[Job] = [
     Job("flagging", {"hour": 6, "minute": 0}, _flagging),
     Job("housekeeping", {"minute": "*/15"}, _housekeeping),
+    Job("inquiry-escalation", {"minute": "*/5"}, _inquiry_escalation),
     Job("monthly-summary", {"day": 1, "hour": 7, "minute": 0}, _monthly_summary),
     Job("outbox", {"minute": "*"}, _outbox),
 ]

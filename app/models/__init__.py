@@ -3,6 +3,7 @@
 from app.models.audit import AuditEvent
 from app.models.caseworker import CaseworkerChange
 from app.models.handover import Consent, DocumentType, HandoverDocument
+from app.models.inquiry import ClosingDay, Inquiry
 from app.models.meeting import ActionPoint, CalendarFeed, Meeting, MeetingInvitee
 from app.models.network import NetworkMember, Person
 from app.models.outbox import OutboxMessage
@@ -11,8 +12,26 @@ from app.models.user import ApiToken, LoginThrottle, User, UserSession
 from app.models.youth import Youth, YouthEvent
 
 __all__ = [
-    "ActionPoint", "ApiToken", "AuditEvent", "CalendarFeed", "CaseworkerChange", "Consent",
-    "DocumentType", "HandoverDocument",
-    "LoginThrottle", "Meeting", "MeetingInvitee", "NetworkMember", "OutboxMessage", "Person",
-    "TimelineStep", "User", "UserSession", "Youth", "YouthEvent", "YouthStep",
+    "ActionPoint",
+    "ApiToken",
+    "AuditEvent",
+    "CalendarFeed",
+    "CaseworkerChange",
+    "ClosingDay",
+    "Consent",
+    "DocumentType",
+    "HandoverDocument",
+    "Inquiry",
+    "LoginThrottle",
+    "Meeting",
+    "MeetingInvitee",
+    "NetworkMember",
+    "OutboxMessage",
+    "Person",
+    "TimelineStep",
+    "User",
+    "UserSession",
+    "Youth",
+    "YouthEvent",
+    "YouthStep",
 ]

@@ -28,6 +28,7 @@ class OutboxKind(StrEnum):
     MEETING_REMOVED = "meeting_removed"
     MEETING_MINUTES = "meeting_minutes"
     OVERVIEW_SUMMARY = "overview_summary"
+    INQUIRY_ESCALATED = "inquiry_escalated"
 
 
 class OutboxStatus(StrEnum):

@@ -135,6 +135,10 @@ class EventKind(StrEnum):
     MEETING_CHANGED = "meeting_changed"
     MEETING_CANCELLED = "meeting_cancelled"
     MEETING_HELD = "meeting_held"
+    INQUIRY_RECEIVED = "inquiry_received"
+    INQUIRY_ACKNOWLEDGED = "inquiry_acknowledged"
+    INQUIRY_ANSWERED = "inquiry_answered"
+    INQUIRY_ESCALATED = "inquiry_escalated"
 
 
 class YouthEvent(SQLModel, table=True):

@@ -14,6 +14,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from app import i18n
 from app.deps import CsrfError, ForbiddenError, NotAuthenticatedError, NotFoundError
 from app.i18n import N_
+from app.services import youths
 from app.web.forms import api_errors
 from app.web.templating import render, use_request_locale
 
@@ -71,6 +72,16 @@ def install_error_handlers(app: FastAPI) -> None:
         return _error(
             request, 404, N_("Page not found"), N_("We could not find the page you asked for.")
         )
+
+    # Access-checked lookups in the services raise these; every route gets the same answer.
+    @app.exception_handler(youths.YouthNotFoundError)
+    async def youth_not_found(request: Request, _exc: youths.YouthNotFoundError) -> Response:
+        return await not_found(request, NotFoundError())
+
+    @app.exception_handler(youths.YouthForbiddenError)
+    async def youth_forbidden(request: Request, _exc: youths.YouthForbiddenError) -> Response:
+        return await forbidden(request, ForbiddenError(
+            N_("You do not have access to this young person.")))
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:

@@ -68,6 +68,7 @@ def navigation(user: User | None) -> list[tuple[str, str]]:
     if user.role is Role.ADMIN:
         items.append(("/admin/users", N_("Users")))
         items.append(("/admin/timeline", N_("Timeline template")))
+        items.append(("/admin/closing-days", N_("Closing days")))
         items.append(("/admin/documents", N_("Document catalogue")))
         items.append(("/docs", N_("API")))
     return items

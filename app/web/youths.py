@@ -27,6 +27,7 @@ from app.services import audit, caseworker_change, users, youths
 from app.web import labels
 from app.web.forms import form_dict, parse_form
 from app.web.handover import handover_context
+from app.web.inquiries import inquiry_context
 from app.web.network import network_context
 from app.web.templating import render
 from app.web.timeline import timeline_context
@@ -184,6 +185,7 @@ def youth_view(
         "labels": labels, **timeline_context(session, youth, today),
         **network_context(request, session, youth, today),
         **handover_context(session, youth, today, user),
+        **inquiry_context(session, youth),
     })
 
 
