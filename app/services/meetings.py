@@ -391,7 +391,7 @@ def open_actions_for(session: Session, user: User) -> list[tuple[ActionPoint, Yo
         select(ActionPoint, Youth).join(Youth, col(Youth.id) == ActionPoint.youth_id)
         .where(ActionPoint.owner_id == user.id, col(ActionPoint.done_at).is_(None),
                youth_access(user))
-        .order_by(col(ActionPoint.due_on))
+        .order_by(col(ActionPoint.due_on), col(ActionPoint.id))
     )]
 
 
@@ -400,8 +400,12 @@ def complete_action(session: Session, user: User, action_id: int, now: datetime)
     if point is None:
         raise MeetingNotFoundError()
     get(session, user, point.meeting_id)
+    if point.done_at is not None:
+        return point
     point.done_at, point.done_by_id = now, user.id
     session.add(point)
+    audit.record(session, AuditAction.UPDATE, user_id=user.id, object_type="action_point",
+                 object_id=point.id or "", youth_id=point.youth_id, detail="done")
     session.commit()
     return point
 

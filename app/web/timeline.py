@@ -17,7 +17,7 @@ from app.domain.validation import FieldError, Text
 from app.i18n import N_, Msg
 from app.models.timeline import Completion, StepDepartment, TimelineStep, YouthStep
 from app.models.youth import Youth
-from app.services import inquiries, timeline, youths
+from app.services import inquiries, meetings, timeline, youths
 from app.web.forms import form_dict, parse_form
 from app.web.templating import render
 
@@ -93,7 +93,8 @@ def step_reopen(request: Request, row_id: int, session: SessionDep, user: Curren
 def _tasks_context(session: Session, user: Any, today: date) -> dict[str, Any]:
     return {"tasks": timeline.my_tasks(session, user, today), "step_labels": STEP_LABELS,
             "inquiries": inquiries.open_for_user(session, user), "now": datetime.now(UTC),
-            "step_people": {}, "today": today}
+            "step_people": {}, "today": today,
+            "actions": meetings.open_actions_for(session, user)}
 
 
 @router.get("/tasks")
