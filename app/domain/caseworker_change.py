@@ -27,7 +27,7 @@ class ChangeData(BaseModel):
 
     role: CaseRole
     kind: ChangeKind
-    to_user_id: Annotated[int, BeforeValidator(empty_to_none)]
+    to_user_id: Annotated[int, BeforeValidator(empty_to_none), Field(ge=1, le=2_147_483_647)]
     ends_on: OptionalDate = None
     handover_note: Annotated[Text, Field(min_length=1, max_length=2000)]
 

@@ -22,6 +22,7 @@ from app.models.network import (
 from app.models.youth import Channel
 
 ADULT_AGE = 18
+MAX_ID = 2_147_483_647  # an INTEGER column's largest value
 DEFAULT_SECTOR: dict[RoleKind, Sector] = {
     RoleKind.RELATIVE: Sector.FAMILY,
     RoleKind.PRIVATE: Sector.FRIENDS,
@@ -102,7 +103,7 @@ class MembershipData(BaseModel):
 class MemberData(MembershipData):
     """A new member: an entry from the directory (`person_id`) or a new person."""
 
-    person_id: OptionalInt = None
+    person_id: Annotated[OptionalInt, Field(ge=1, le=MAX_ID)] = None
     kind: OptionalKind = None
     name: Annotated[Text, Field(max_length=120)] = ""
     email: Annotated[Email, Field(max_length=254)] = ""

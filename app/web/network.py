@@ -116,7 +116,7 @@ def _add_panel(request: Request, session: Session, user: User, values: dict[str,
     query = str(request.query_params.get("q", ""))[:100].strip()
     chosen = None
     person_id = values.get("person_id") or request.query_params.get("person", "")
-    if str(person_id).isdigit():
+    if str(person_id).isdigit() and len(str(person_id)) < 10:
         chosen = network.reusable_person(session, user, int(str(person_id)))
     return {"panel": "add", "query": query, "chosen": chosen,
             "directory": network.directory_search(session, query) if query else None}

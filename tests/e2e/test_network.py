@@ -51,7 +51,7 @@ def _add(page, who: str, name: str, role: str, details: dict) -> None:  # type: 
 def test_a_caseworker_builds_a_network_of_eight_people_and_sees_the_map(page, live_server):
     log_in(page, "koordinator")
     youth_url = _create_youth(page)
-    page.get_by_role("link", name="Netværkskort").click()
+    page.get_by_role("link", name="Netværkskort", exact=True).click()
     for who, name, role, details in PEOPLE:
         _add(page, who, name, role, details)
     assert page.url.startswith(youth_url)  # htmx: no full page load, the address stays

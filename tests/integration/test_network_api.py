@@ -86,6 +86,8 @@ def test_bad_input_answers_422_and_a_duplicate_409(client, session):
     assert "gyldig e-mailadresse" in bad.text
     assert client.post(url, json={**MOTHER, "ring": 4}, headers=headers).status_code == 422
     assert client.post(url, json={"role": "mother"}, headers=headers).status_code == 422
+    huge = client.post(url, json={"person_id": 10**12, "role": "gp"}, headers=headers)
+    assert huge.status_code == 422  # refused, not a database error
 
     assert client.post(url, json=MOTHER, headers=headers).status_code == 201
     dup = client.post(url, json={**MOTHER, "name": "ANNE HANSEN"}, headers=headers)
