@@ -12,16 +12,25 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from dateutil.relativedelta import relativedelta
 from sqlmodel import Session, col, func, select
 
 from app.db import make_engine, session_scope
 from app.domain.youth import YouthData, latest_birth_date_for_age
+from app.models.timeline import YouthStep
 from app.models.user import Role, User
-from app.models.youth import Channel, Frequency, SupportExpected, YouthStatus
-from app.services import auth, youths
+from app.models.youth import (
+    Channel,
+    EventKind,
+    Frequency,
+    SupportExpected,
+    Youth,
+    YouthEvent,
+    YouthStatus,
+)
+from app.services import auth, timeline, youths
 from app.settings import Settings
 from seeds import data
 
@@ -89,6 +98,8 @@ NO_SUPPORT = {3, 10, 24}
 NO_COORDINATOR_YET = {20, 27}
 NO_ADULT_CASEWORKER_YET = {21, 28}
 TRANSFERRED = {35, 37, 39}
+REGISTERED_LATE = {25}  # moved to the municipality after turning 16½
+WITH_OVERDUE_STEP = {19, 23, 28, 31, 36}
 CLOSED = {38: "Flyttet til anden kommune; sagen er sendt videre til tilflytningskommunen."}
 PLAIN_LANGUAGE = {5, 12, 16, 22, 31, 36}
 INTERPRETER = {16: "arabisk", 25: "somali"}
@@ -184,11 +195,46 @@ def load(session: Session, settings: Settings, today: date) -> int:
         cpr = None if i in NO_CPR else _unique_cpr(rng, birth, serials)
         record = _youth_data(i, birth, cpr, names[i], rng, staff, today)
         youth = youths.create(session, settings, staff.admin, record, today, commit=False)
-        if record.adult_support_expected is SupportExpected.YES and birth + flag_age <= today:
-            youth.transition_started_on = birth + flag_age
-            session.add(youth)
+        _history(session, settings, i, youth, flag_age, today)
     session.flush()
     return len(births)
+
+
+def _at(day: date, settings: Settings, hour: int = 9) -> datetime:
+    return datetime.combine(day, time(hour), settings.tz)
+
+
+def _history(session: Session, settings: Settings, i: int, youth: Youth,
+             flag_age: relativedelta, today: date) -> None:
+    """A case that has been in the register for a while: created at 14 (or three years
+    ago), flagged on its flag date by the daily job, and the steps before today done by
+    the children's caseworker, except in the cases shown with overdue steps. One case
+    (REGISTERED_LATE) was registered after its flag date and is flagged late on start-up."""
+    if i in REGISTERED_LATE:
+        return
+    youth.created_at = _at(max(youth.birth_date + relativedelta(years=14),
+                               today - relativedelta(years=3)), settings)
+    flag_day = youth.birth_date + flag_age
+    if (flag_day <= today and youth.adult_support_expected is not SupportExpected.NO
+            and youth.status is not YouthStatus.CLOSED):
+        youth.flagged_at = _at(flag_day, settings, 6)
+        youth.transition_started_on = flag_day
+        youth.flag_for_assessment = (
+            youth.adult_support_expected is SupportExpected.NOT_ASSESSED)
+        session.add(YouthEvent(youth_id=youth.id or 0, at=youth.flagged_at,
+                               kind=EventKind.FLAGGED))
+    session.add(youth)
+    steps = session.exec(
+        select(YouthStep).where(YouthStep.youth_id == youth.id, col(YouthStep.due_on) < today)
+        .order_by(col(YouthStep.due_on))
+    ).all()
+    for n, step in enumerate(steps):
+        if i in WITH_OVERDUE_STEP and n == len(steps) - 1:
+            continue  # the latest past step is still open: overdue
+        step.done_at = _at(min(step.due_on + timedelta(days=7), today), settings, 11)
+        step.done_by_id = youth.child_caseworker_id
+        session.add(step)
+    timeline.refresh_next_open_due(session, [youth.id or 0])
 
 
 def _birth_dates(rng: random.Random, today: date) -> list[date]:

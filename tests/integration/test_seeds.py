@@ -45,8 +45,17 @@ def test_the_demo_loads_40_young_people_across_every_age_band(settings, session,
 
     youths = session.exec(select(Youth)).all()
     assert len(youths) == 40
-    assert _count(session, YouthEvent) == 40
-    assert {e.kind for e in session.exec(select(YouthEvent))} == {EventKind.CREATED}
+    events = session.exec(select(YouthEvent)).all()
+    assert [e.kind for e in events].count(EventKind.CREATED) == 40
+    assert {e.kind for e in events} == {EventKind.CREATED, EventKind.FLAGGED}
+    # As a register in use: whoever has passed the flag date is flagged (but the one case
+    # registered late, which the start-up job flags), past steps are mostly done, and a few
+    # cases show overdue steps.
+    flagged = [y for y in youths if y.flagged_at is not None]
+    assert len(flagged) == [e.kind for e in events].count(EventKind.FLAGGED) > 10
+    assert all(not y.flag_late for y in flagged)
+    overdue = [y for y in youths if y.next_open_due_on and y.next_open_due_on < today]
+    assert 3 <= len(overdue) <= len(demo.WITH_OVERDUE_STEP) + len(demo.REGISTERED_LATE)
     with_cpr = [y for y in youths if y.cpr]
     assert len(with_cpr) == 39
     for youth in with_cpr:
