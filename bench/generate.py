@@ -6,7 +6,8 @@ The database must be migrated (`overgang migrate`) and hold no young people yet.
 are written with SQLAlchemy Core bulk inserts in chunks, not through the youth service,
 so 100,000 young people load in a minute or two. Everyone whose flag date has passed is
 already flagged (as the daily job would have done), each young person has a row per
-template step with most past steps done, and one "created" event. CPR numbers are
+template step with most past steps done, one "created" event, and those in the transition
+have two network members (from a shared directory) and a handover checklist. CPR numbers are
 fictitious, unique and encode the birth date; their lookup hashes use the same key as the
 app (settings.key), so CPR search works against the generated data. Staff accounts are
 named bench-*, and all share the password BENCH_PASSWORD.
@@ -31,6 +32,8 @@ from app.db import make_engine
 from app.domain.cpr import cpr_lookup_hash
 from app.domain.timeline import FLAG_STEP_KEY, due_date
 from app.domain.youth import latest_birth_date_for_age
+from app.models.handover import DocumentStatus, DocumentType, HandoverDocument
+from app.models.network import NetworkMember, NetworkRole, Person, PersonKind, Sector
 from app.models.timeline import TimelineStep, YouthStep
 from app.models.user import Role, User
 from app.models.youth import (
@@ -68,6 +71,16 @@ YOUTH_TABLE = Youth.__table__  # type: ignore[attr-defined]
 EVENT_TABLE = YouthEvent.__table__  # type: ignore[attr-defined]
 USER_TABLE = User.__table__  # type: ignore[attr-defined]
 STEP_TABLE = YouthStep.__table__  # type: ignore[attr-defined]
+PERSON_TABLE = Person.__table__  # type: ignore[attr-defined]
+MEMBER_TABLE = NetworkMember.__table__  # type: ignore[attr-defined]
+DOCUMENT_TABLE = HandoverDocument.__table__  # type: ignore[attr-defined]
+# Network members and documents are generated for the young people in the transition:
+# (role, sector, ring) of the members each one gets, from a shared directory.
+MEMBERS = (
+    (NetworkRole.MOTHER, Sector.FAMILY, 1),
+    (NetworkRole.UU_COUNSELLOR, Sector.PROFESSIONALS, 2),
+)
+DOCUMENT_STATUSES = [s.value for s in DocumentStatus]
 DONE_SHARE = 0.85  # of the steps whose due date has passed
 
 
@@ -97,6 +110,11 @@ def generate(engine: Engine, settings: Settings, n: int, *, today: date, seed: i
         steps = template(session)
         rng = random.Random(seed)
         now = datetime.now(UTC)
+        people = _insert_people(session, n, now)
+        document_types = list(session.execute(
+            select(DocumentType.__table__.c.id).where(  # type: ignore[attr-defined]
+                DocumentType.__table__.c.active)  # type: ignore[attr-defined]
+        ).scalars())
         rows = _youth_rows(rng, settings, n, today, now, staff)
         for chunk in _chunks(rows, CHUNK):
             ids = session.execute(
@@ -105,6 +123,12 @@ def generate(engine: Engine, settings: Settings, n: int, *, today: date, seed: i
             session.execute(
                 insert(STEP_TABLE), _step_rows(rng, settings, steps, ids, chunk, today)
             )
+            started = [(i, row) for i, row in zip(ids, chunk, strict=True)
+                       if row["transition_started_on"] is not None]
+            if started:
+                session.execute(insert(MEMBER_TABLE), _member_rows(rng, started, people))
+                session.execute(insert(DOCUMENT_TABLE),
+                                _document_rows(rng, started, document_types, now))
         # Each young person's earliest open due date, as services.timeline keeps it.
         session.execute(update(YOUTH_TABLE).values(next_open_due_on=(
             select(func.min(STEP_TABLE.c.due_on)).where(
@@ -125,7 +149,8 @@ def generate(engine: Engine, settings: Settings, n: int, *, today: date, seed: i
     if engine.dialect.name == "postgresql":
         # Planner statistics, as autovacuum would gather them on a live system.
         with engine.begin() as conn:
-            conn.execute(text("ANALYZE app_user, youth, youth_event, youth_step"))
+            conn.execute(text("ANALYZE app_user, youth, youth_event, youth_step, "
+                              "network_person, network_member, handover_document"))
 
 
 def _insert_staff(session: Session, n: int) -> dict[Role, list[int]]:
@@ -181,6 +206,43 @@ def _step_rows(
                 "not_applicable_reason": "", "not_applicable_by_id": None,
             })
     return rows
+
+
+def _insert_people(session: Session, n: int, now: datetime) -> list[int]:
+    """A directory of people the networks share: one per 20 young people, at least 10."""
+    rows = [{
+        "kind": PersonKind.PRIVATE.value if k % 2 else PersonKind.PROFESSIONAL.value,
+        "name": f"Netværksperson {k}", "name_search": f"netværksperson {k}", "email": "",
+        "phone": "", "address": "", "organisation": "", "created_at": now, "updated_at": now,
+    } for k in range(max(10, n // 20))]
+    return list(session.execute(
+        insert(PERSON_TABLE).returning(PERSON_TABLE.c.id), rows).scalars())
+
+
+def _member_rows(rng: random.Random, started: list[tuple[int, dict[str, Any]]],
+                 people: list[int]) -> list[dict[str, Any]]:
+    rows = []
+    for youth_id, youth in started:
+        chosen = rng.sample(people, len(MEMBERS))
+        for person_id, (role, sector, ring) in zip(chosen, MEMBERS, strict=True):
+            rows.append({
+                "youth_id": youth_id, "person_id": person_id, "sector": sector.value,
+                "ring": ring, "role": role.value, "role_other": "",
+                "custody_holder": role is NetworkRole.MOTHER, "guardian": False,
+                "bisidder": False, "invited_to_meetings": True, "note": "",
+                "youth_agreed": True, "created_at": youth["created_at"],
+                "updated_at": youth["created_at"],
+            })
+    return rows
+
+
+def _document_rows(rng: random.Random, started: list[tuple[int, dict[str, Any]]],
+                   types: list[int], now: datetime) -> list[dict[str, Any]]:
+    return [{
+        "youth_id": youth_id, "document_type_id": type_id,
+        "status": DOCUMENT_STATUSES[int(rng.random() * len(DOCUMENT_STATUSES))],
+        "storage_other": "", "journal_ref": "", "created_at": now, "updated_at": now,
+    } for youth_id, _youth in started for type_id in types]
 
 
 def _chunks(rows: Iterator[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from starlette.testclient import TestClient
 
 from app.main import create_app
+from app.settings import Settings
 from bench.common import BACKENDS, generated_database, login, measure, pg_available, table
 
 TARGET_MS = 150.0
@@ -36,9 +37,15 @@ def _scenarios(today: date) -> tuple[tuple[str, str], ...]:
 def run(backend: str, n: int, runs: int) -> list[list[str]]:
     print(f"{backend}: monthly overview with {n:,} young people")
     today = datetime.now(ZoneInfo("Europe/Copenhagen")).date()
+    with generated_database(backend, n, today) as settings:
+        return measure_on(settings, backend, n, runs)
+
+
+def measure_on(settings: Settings, backend: str, n: int, runs: int) -> list[list[str]]:
+    """The scenarios against an already generated database."""
+    today = datetime.now(ZoneInfo("Europe/Copenhagen")).date()
     rows = []
-    with generated_database(backend, n, today) as settings, \
-            TestClient(create_app(settings)) as client:
+    with TestClient(create_app(settings)) as client:
         login(client, COORDINATOR)
         for label, url in _scenarios(today):
             def request(url: str = url) -> None:

@@ -8,6 +8,8 @@ from sqlmodel import func, select
 
 from app.domain.cpr import cpr_lookup_hash, parse_cpr
 from app.domain.youth import AgeBand, birth_date_range
+from app.models.handover import HandoverDocument
+from app.models.network import NetworkMember
 from app.models.timeline import TimelineStep, YouthStep
 from app.models.user import Role, User
 from app.models.youth import EventKind, SupportExpected, Youth, YouthEvent, YouthStatus
@@ -136,6 +138,12 @@ def test_the_generator_creates_n_young_people_with_valid_unique_cpr_numbers(
     assert {y.id: y.next_open_due_on for y in rows} == {
         y.id: open_due.get(y.id) for y in rows
     }
+    # The young people in the transition have network members and handover documents.
+    in_transition = {y.id for y in rows if y.transition_started_on is not None}
+    members = session.exec(select(NetworkMember)).all()
+    assert {m.youth_id for m in members} == in_transition
+    documents = session.exec(select(HandoverDocument)).all()
+    assert {d.youth_id for d in documents} == in_transition
 
 
 def test_the_generator_refuses_a_register_that_is_not_empty(settings, engine):
