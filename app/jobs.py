@@ -64,9 +64,15 @@ def _inquiry_escalation(engine: Engine, settings: Settings, now: datetime) -> ob
         return inquiries.escalate_due(session, settings, min(now, datetime.now(UTC)))
 
 
+def _statistics(engine: Engine, settings: Settings, now: datetime) -> object:
+    with new_session(engine) as session:
+        return housekeeping.refresh_statistics(session)
+
+
 JOBS: list[Job] = [
     Job("flagging", {"hour": 6, "minute": 0}, _flagging),
     Job("housekeeping", {"minute": "*/15"}, _housekeeping),
+    Job("statistics", {"hour": 3, "minute": 30}, _statistics),
     Job("inquiry-escalation", {"minute": "*/5"}, _inquiry_escalation),
     Job("monthly-summary", {"day": 1, "hour": 7, "minute": 0}, _monthly_summary),
     Job("outbox", {"minute": "*"}, _outbox),

@@ -45,6 +45,7 @@ from app.models.youth import (
     YouthEvent,
     YouthStatus,
 )
+from app.services import housekeeping
 from app.services.auth import hash_password
 from app.services.timeline import step_offset, template
 from app.services.youths import normalise_name
@@ -146,6 +147,9 @@ def generate(engine: Engine, settings: Settings, n: int, *, today: date, seed: i
             )
         )
         session.commit()
+    if engine.dialect.name == "sqlite":
+        with Session(engine) as session:
+            housekeeping.refresh_statistics(session)  # as the nightly job would have
     if engine.dialect.name == "postgresql":
         # Planner statistics, as autovacuum would gather them on a live system.
         with engine.begin() as conn:

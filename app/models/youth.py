@@ -43,14 +43,20 @@ class Frequency(StrEnum):
 class Youth(SQLModel, table=True):
     __tablename__ = "youth"
     __table_args__ = (
-        Index("ix_youth_status_birth", "status", "birth_date"),
+        # Age bands and cohorts, and (with the columns after) the overview's readiness chart.
+        Index("ix_youth_status_birth", "status", "birth_date", "adult_caseworker_id",
+              "coordinator_id", "buddy_id", "next_open_due_on"),
         # name_search at the end lets a name search walk this index in list order.
         Index("ix_youth_name_sort", "last_name", "first_name", "id", "name_search"),
         Index(
             "ix_youth_flag_pending", "flag_due_on",
             sqlite_where=text("flagged_at IS NULL"), postgresql_where=text("flagged_at IS NULL"),
         ),
-        Index("ix_youth_flagged_at", "flagged_at"),
+        # The monthly overview's aggregates read these indexes without visiting the rows.
+        Index("ix_youth_flagged_at", "flagged_at", "status"),
+        Index("ix_youth_open_due_status", "next_open_due_on", "status"),
+        Index("ix_youth_status_child_caseworker", "status", "child_caseworker_id"),
+        Index("ix_youth_status_adult_caseworker", "status", "adult_caseworker_id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -96,7 +102,7 @@ class Youth(SQLModel, table=True):
     flag_for_assessment: bool = Field(default=False)
     # The earliest due date among the open steps (kept by services.timeline): "overdue"
     # is one indexed comparison instead of a search through every step.
-    next_open_due_on: date | None = Field(default=None, index=True)
+    next_open_due_on: date | None = Field(default=None)
 
     created_at: datetime = ts_field(default_now=True)
     updated_at: datetime = ts_field(default_now=True)

@@ -31,6 +31,7 @@ from app.models.handover import (
     Purpose,
     Recipient,
 )
+from app.models.inquiry import Inquiry
 from app.models.network import NetworkMember
 from app.models.outbox import OutboxKind, OutboxMessage
 from app.models.timeline import TimelineStep, YouthStep
@@ -87,6 +88,7 @@ class Overview:
     cohorts: list[Cohort]
     overdue: Section
     soon_18_without_adult: Section
+    late_inquiries: Section
     load: list[Load]
     eighteen_chart: list[tuple[date, dict[str, int]]]
     flags_chart: list[tuple[date, int]]
@@ -224,13 +226,29 @@ def soon_18_without_adult(session: Session, base: Any, today: date) -> Section:
     return Section(_count(session, stmt), rows)
 
 
+def late_inquiries(session: Session, base: Any, now: datetime) -> Section:
+    """Young people with an inquiry past its 48 working hours and not yet answered."""
+    late = (select(Inquiry.youth_id)
+            .where(col(Inquiry.answered_at).is_(None), col(Inquiry.due_at) < now))
+    stmt = base.where(col(Youth.id).in_(late))
+    rows = list(session.exec(stmt.order_by(col(Youth.last_name), col(Youth.id))
+                             .limit(SECTION_LIMIT)))
+    return Section(_count(session, stmt), rows)
+
+
 def caseworker_load(session: Session) -> list[Load]:
     """Open cases per caseworker, as children's and as adult caseworker."""
     def grouped(column: Any) -> dict[int, int]:
-        return dict(session.execute(
-            select(column, func.count()).where(col(Youth.status).in_(_OPEN_CASE),
-                                               column.is_not(None)).group_by(column)
-        ).all())
+        # Grouped by status too, so that the (status, caseworker) index answers alone.
+        counts: dict[int, int] = {}
+        for _status, user_id, count in session.execute(
+            select(col(Youth.status), column, func.count())
+            .where(col(Youth.status).in_(_OPEN_CASE))
+            .group_by(col(Youth.status), column)
+        ):
+            if user_id is not None:
+                counts[user_id] = counts.get(user_id, 0) + count
+        return counts
 
     child = grouped(col(Youth.child_caseworker_id))
     adult = grouped(col(Youth.adult_caseworker_id))
@@ -300,6 +318,7 @@ def build(session: Session, user: User, month: date, filters: Filters, today: da
         cohorts=cohorts(session, user, month, filters, today, tz),
         overdue=overdue_section(session, base, today),
         soon_18_without_adult=soon_18_without_adult(session, base, today),
+        late_inquiries=late_inquiries(session, base, datetime.now(UTC)),
         load=caseworker_load(session),
         eighteen_chart=eighteen_chart(session, base, month),
         flags_chart=flags_chart(session, base, month, tz),

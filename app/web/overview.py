@@ -107,5 +107,6 @@ def overview_api(request: Request, session: SessionDep, settings: SettingsDep,
             } for row in cohort.rows],
         } for cohort in result.cohorts],
         "overdue": result.overdue.total,
+        "late_inquiries": result.late_inquiries.total,
         "soon_18_without_adult_caseworker": result.soon_18_without_adult.total,
     })

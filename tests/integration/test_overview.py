@@ -178,3 +178,25 @@ def test_the_monthly_summary_goes_once_to_each_coordinator_without_names(
     assert "Fylder 18: 1" in body
     assert "/overview?month=2026-12" in body
     assert "Hemmelig" not in body and "051208" not in body
+
+
+def test_inquiries_past_their_48_hours_are_listed(
+    client: TestClient, session: Session, settings: Settings
+) -> None:
+    from datetime import datetime, time
+
+    from app.domain.inquiry import InquiryData
+    from app.models.inquiry import InquirySender
+    from app.models.youth import Channel
+    from app.services import inquiries
+
+    coordinator = make_user(session, Role.COORDINATOR, "koord")
+    youth = _youth(session, settings, coordinator, date(2009, 5, 5), "Venter")
+    data = InquiryData(received_on=date(2026, 11, 2), received_time=time(10, 0),
+                       channel=Channel.PHONE, sender_kind=InquirySender.FAMILY, summary="Hej")
+    inquiries.create(session, settings, coordinator, youth.id or 0, data,
+                     datetime(2026, 11, 20, tzinfo=settings.tz))
+    client = _client(client, "koord")
+    payload = client.get("/api/v1/overview").json()
+    assert payload["late_inquiries"] == 1
+    assert "Venter Overblik" in client.get("/overview").text
