@@ -32,8 +32,10 @@ from app.web import meetings as meeting_pages
 from app.web import overview as overview_pages
 from app.web.api import docs as api_docs
 from app.web.api import handover as api_handover
+from app.web.api import inquiries as api_inquiries
 from app.web.api import meetings as api_meetings
 from app.web.api import network as api_network
+from app.web.api import overview as api_overview
 from app.web.api import youths as api_youths
 from app.web.errors import install_error_handlers
 from app.web.middleware import SecurityMiddleware
@@ -72,10 +74,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(SecurityMiddleware, settings=settings)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     for module in (auth, pages, admin, timeline, overview_pages, inquiry_pages, youth_import,
-                   network,
-                   caseworker_change, meeting_pages, feed_pages,
-                   handover_pages, youths, api_network, api_handover, api_meetings,
-                   api_youths, api_docs):
+                   network, caseworker_change, meeting_pages, feed_pages, handover_pages,
+                   youths, api_network, api_handover, api_meetings, api_inquiries,
+                   api_overview, api_youths, api_docs):
         app.include_router(module.router)
     install_error_handlers(app)
     return app

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 from sqlmodel import Session
 
@@ -20,7 +20,7 @@ from app.models.youth import Channel, Youth
 from app.services import inquiries, youths
 from app.settings import Settings
 from app.web import labels
-from app.web.forms import api_errors, field_errors, form_dict
+from app.web.forms import field_errors, form_dict
 from app.web.templating import render
 
 router = APIRouter()
@@ -166,47 +166,3 @@ async def closing_day_add(request: Request, session: SessionDep, user: AdminUser
 def closing_day_delete(closing_day_id: int, session: SessionDep, user: AdminUser) -> Response:
     inquiries.remove_closing_day(session, user, closing_day_id)
     return RedirectResponse("/admin/closing-days", status_code=303)
-
-
-# --- API ------------------------------------------------------------------------------
-
-def _out(row: Inquiry) -> dict[str, Any]:
-    def iso(value: datetime | None) -> str | None:
-        return value.astimezone(UTC).isoformat() if value else None
-
-    return {
-        "id": row.id, "youth_id": row.youth_id, "received_at": iso(row.received_at),
-        "channel": row.channel.value, "sender_kind": row.sender_kind.value,
-        "sender_name": row.sender_name, "summary": row.summary, "due_at": iso(row.due_at),
-        "acknowledged_at": iso(row.acknowledged_at), "answered_at": iso(row.answered_at),
-        "escalated_at": iso(row.escalated_at),
-    }
-
-
-@router.get("/api/v1/youths/{youth_id}/inquiries", tags=["inquiries"])
-def api_list(youth_id: int, session: SessionDep, user: CurrentUser) -> Response:
-    youths.get_visible(session, user, youth_id)
-    return JSONResponse([_out(row) for row in inquiries.for_youth(session, youth_id)])
-
-
-@router.post("/api/v1/youths/{youth_id}/inquiries", tags=["inquiries"])
-async def api_create(request: Request, youth_id: int, session: SessionDep,
-                     settings: SettingsDep, user: CurrentUser, now: NowDep) -> Response:
-    youths.get_visible(session, user, youth_id)
-    try:
-        body = await request.json()
-    except ValueError:
-        body = None
-    if not isinstance(body, dict):
-        return JSONResponse({"detail": [{"field": "__all__",
-                                         "message": str(Msg(N_("Send a JSON object.")))}]},
-                            status_code=422)
-    try:
-        data = InquiryData.model_validate(body)
-        row = inquiries.create(session, settings, user, youth_id, data, now)
-    except ValidationError as exc:
-        return JSONResponse({"detail": api_errors(exc.errors())}, status_code=422)
-    except FieldError as exc:
-        return JSONResponse({"detail": [{"field": exc.field or "__all__",
-                                         "message": str(exc.msg)}]}, status_code=422)
-    return JSONResponse(_out(row), status_code=201)

@@ -6,7 +6,7 @@ from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 
 from app.deps import CoordinatorUser, SessionDep, SettingsDep, TodayDep, client_addr
 from app.domain import overview as rules
@@ -23,7 +23,7 @@ def _int(value: str | None) -> int | None:
     return int(value) if value and value.isdigit() and len(value) < 10 else None
 
 
-def _query(request: Request, today: date) -> tuple[date, overview.Filters, dict[str, str]]:
+def query_values(request: Request, today: date) -> tuple[date, overview.Filters, dict[str, str]]:
     """The month and filters from the query string; a bad month raises FieldError."""
     q = request.query_params
     month = rules.parse_month(q.get("month"), today)
@@ -47,7 +47,7 @@ def overview_page(request: Request, session: SessionDep, settings: SettingsDep,
         "month_error": None,
     }
     try:
-        month, filters, query = _query(request, today)
+        month, filters, query = query_values(request, today)
     except FieldError as exc:
         month, filters, query = today.replace(day=1), overview.Filters(), {}
         context["month_error"] = exc.msg
@@ -62,7 +62,7 @@ def overview_page(request: Request, session: SessionDep, settings: SettingsDep,
 @router.get("/overview.csv")
 def overview_csv(request: Request, session: SessionDep, settings: SettingsDep,
                  user: CoordinatorUser, today: TodayDep) -> Response:
-    month, filters, _query_values = _query(request, today)
+    month, filters, _query_values = query_values(request, today)
     result = overview.build(session, user, month, filters, today, settings.tz,
                             client_addr(request))
     with_cpr = request.query_params.get("cpr") == "1"
@@ -70,43 +70,4 @@ def overview_csv(request: Request, session: SessionDep, settings: SettingsDep,
                                client_addr=client_addr(request))
     return Response(body, media_type="text/csv; charset=utf-8", headers={
         "Content-Disposition": f'attachment; filename="overblik-{month:%Y-%m}.csv"',
-    })
-
-
-@router.get("/api/v1/overview", tags=["overview"])
-def overview_api(request: Request, session: SessionDep, settings: SettingsDep,
-                 user: CoordinatorUser, today: TodayDep) -> Response:
-    try:
-        month, filters, _query_values = _query(request, today)
-    except FieldError as exc:
-        return JSONResponse({"detail": [{"loc": ["query", "month"], "msg": str(exc.msg)}]},
-                            status_code=422)
-    result = overview.build(session, user, month, filters, today, settings.tz,
-                            client_addr(request))
-    return JSONResponse({
-        "month": f"{month:%Y-%m}",
-        "cohorts": [{
-            "key": cohort.key, "from": cohort.first.isoformat(), "to": cohort.last.isoformat(),
-            "total": cohort.total,
-            "young_people": [{
-                "id": row.youth.id, "name": row.youth.full_name,
-                "birth_date": row.youth.birth_date.isoformat(),
-                "ready": row.readiness.ready,
-                "readiness": {
-                    "adult_caseworker": row.readiness.adult_caseworker,
-                    "coordinator_and_buddy": row.readiness.coordinator_and_buddy,
-                    "network_started": row.readiness.network_started,
-                    "consent_for_adult_department": row.readiness.consent_for_adult_department,
-                    "first_meeting_held": row.readiness.first_meeting_held,
-                    "documents_handed_over": row.readiness.documents_handed_over,
-                    "documents_required": row.readiness.documents_required,
-                    "own_consent_needed": row.readiness.own_consent_needed,
-                    "own_consent": row.readiness.own_consent,
-                    "overdue_steps": row.readiness.overdue_steps,
-                },
-            } for row in cohort.rows],
-        } for cohort in result.cohorts],
-        "overdue": result.overdue.total,
-        "late_inquiries": result.late_inquiries.total,
-        "soon_18_without_adult_caseworker": result.soon_18_without_adult.total,
     })
