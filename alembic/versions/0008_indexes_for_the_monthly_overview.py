@@ -9,8 +9,6 @@ Create Date: 2026-11-23 09:16:19.660140
 """
 from collections.abc import Sequence
 
-import sqlalchemy as sa
-import sqlmodel
 from alembic import op
 
 revision: str = '0008'
