@@ -60,8 +60,11 @@ def network_context(request: Request, session: Session, youth: Youth,
     """What the network section needs (the youth page includes the section too)."""
     use_request_locale(request)
     views = network.members(session, youth, today)
+    base = f"/youths/{youth.id}/network"
+    shown_at = request.headers.get("hx-current-url", "").split("#")[0].split("?")[0]
     return {
         "youth": youth, "members": views, "netmap": network_map(youth, views),
+        "on_map_page": request.url.path == base or shown_at.endswith(base),
         "by_id": {v.id: v for v in views}, "labels": labels, "today": today,
         "panel": None, "values": {}, "errors": {}, "message": None, **extra,
     }
