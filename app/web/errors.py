@@ -9,6 +9,8 @@ from urllib.parse import quote
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from psycopg.errors import NumericValueOutOfRange
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app import i18n
@@ -82,6 +84,14 @@ def install_error_handlers(app: FastAPI) -> None:
     async def youth_forbidden(request: Request, _exc: youths.YouthForbiddenError) -> Response:
         return await forbidden(request, ForbiddenError(
             N_("You do not have access to this young person.")))
+
+    # An id in the address beyond the database's integer range (PostgreSQL refuses the
+    # query) is a page that does not exist, not a server error.
+    @app.exception_handler(DataError)
+    async def data_error(request: Request, exc: DataError) -> Response:
+        if isinstance(exc.orig, NumericValueOutOfRange):
+            return await not_found(request, NotFoundError())
+        return await server_error(request, exc)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:

@@ -248,7 +248,7 @@ def test_bad_input_is_refused_with_a_clear_message(session, mail_settings, case)
                       _choices(youth, members, father=None), NOW, TODAY)
     [(field, msg)] = no_email.value.errors.items()
     assert field == f"inv_m{members['Per'].id}"
-    assert "letter or a phone call" in str(msg)
+    assert "brev eller et telefonopkald" in str(msg)
     with pytest.raises(ValueError, match="CPR"):
         _data(date(2026, 4, 1), agenda=f"Om {CPR}")
     assert session.exec(select(OutboxMessage)).all() == []
