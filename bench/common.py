@@ -6,6 +6,7 @@ database named by BENCH_DATABASE_URL (default: the local `test` database), dropp
 
 from __future__ import annotations
 
+import argparse
 import os
 import re
 import statistics
@@ -130,3 +131,36 @@ def table(headers: list[str], rows: list[list[str]]) -> str:
     lines.append("  ".join("-" * w for w in widths))
     lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) for r in rows]
     return "\n".join(lines)
+
+
+PAGE_TARGET_MS = 150.0
+PAGE_HEADERS = ["backend", "young people", "request", "median ms", "p95 ms",
+                f"< {PAGE_TARGET_MS:.0f} ms"]
+
+
+def page_main(argv: list[str] | None, doc: str | None, default_runs: int,
+              run: Callable[[str, int, int], list[list[str]]]) -> int:
+    """The command line shared by the page benchmarks: --n, --runs, --backend; a table of
+    medians at the end; exit status 1 when a median misses the target."""
+    parser = argparse.ArgumentParser(description=doc,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--n", type=int, default=100_000)
+    parser.add_argument("--runs", type=int, default=default_runs)
+    parser.add_argument("--backend", choices=[*BACKENDS, "both"], default="both")
+    args = parser.parse_args(argv)
+    rows: list[list[str]] = []
+    for backend in BACKENDS if args.backend == "both" else (args.backend,):
+        if backend == "postgresql" and not pg_available():
+            print("postgresql: not reachable (set BENCH_DATABASE_URL); skipped")
+            continue
+        rows += run(backend, args.n, args.runs)
+    print()
+    print(table(PAGE_HEADERS, rows))
+    return 0 if all(r[-1] == "ok" for r in rows) else 1
+
+
+def page_row(backend: str, n: int, label: str, timing: Timing) -> list[str]:
+    print(f"  {label}: median {timing.median_ms:.1f} ms, p95 {timing.p95_ms:.1f} ms")
+    verdict = "ok" if timing.median_ms < PAGE_TARGET_MS else "SLOW"
+    return [backend, f"{n:,}", label, f"{timing.median_ms:.1f}", f"{timing.p95_ms:.1f}",
+            verdict]

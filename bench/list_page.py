@@ -10,7 +10,6 @@ time measured is the server's time.
 
 from __future__ import annotations
 
-import argparse
 import sys
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -19,9 +18,8 @@ from starlette.testclient import TestClient
 
 from app.main import create_app
 from app.settings import Settings
-from bench.common import BACKENDS, generated_database, login, measure, pg_available, table
+from bench.common import generated_database, login, measure, page_main, page_row
 
-TARGET_MS = 150.0
 # (label, user, query string): the register as coordinators and caseworkers use it.
 SCENARIOS = (
     ("coordinator, first page", "bench-koordinator-0001", ""),
@@ -59,11 +57,7 @@ def measure_on(settings: Settings, backend: str, n: int, runs: int) -> list[list
                 if response.status_code != 200:
                     raise RuntimeError(f"/youths?{query}: {response.status_code}")
 
-            timing = measure(request, runs=runs)
-            verdict = "ok" if timing.median_ms < TARGET_MS else "SLOW"
-            rows.append([backend, f"{n:,}", label, f"{timing.median_ms:.1f}",
-                         f"{timing.p95_ms:.1f}", verdict])
-            print(f"  {label}: median {timing.median_ms:.1f} ms, p95 {timing.p95_ms:.1f} ms")
+            rows.append(page_row(backend, n, label, measure(request, runs=runs)))
     finally:
         for client in clients.values():
             client.__exit__(None, None, None)
@@ -75,23 +69,7 @@ def _today() -> date:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--n", type=int, default=100_000)
-    parser.add_argument("--runs", type=int, default=30)
-    parser.add_argument("--backend", choices=[*BACKENDS, "both"], default="both")
-    args = parser.parse_args(argv)
-    backends = BACKENDS if args.backend == "both" else (args.backend,)
-    rows: list[list[str]] = []
-    for backend in backends:
-        if backend == "postgresql" and not pg_available():
-            print("postgresql: not reachable (set BENCH_DATABASE_URL); skipped")
-            continue
-        rows += run(backend, args.n, args.runs)
-    print()
-    print(table(["backend", "young people", "request", "median ms", "p95 ms",
-                 f"< {TARGET_MS:.0f} ms"], rows))
-    return 0 if all(r[-1] == "ok" for r in rows) else 1
+    return page_main(argv, __doc__, 30, run)
 
 
 if __name__ == "__main__":

@@ -9,7 +9,6 @@ cohort queries, readiness for the rows shown, sections, charts, the audit row, r
 
 from __future__ import annotations
 
-import argparse
 import sys
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -18,9 +17,8 @@ from starlette.testclient import TestClient
 
 from app.main import create_app
 from app.settings import Settings
-from bench.common import BACKENDS, generated_database, login, measure, pg_available, table
+from bench.common import generated_database, login, measure, page_main, page_row
 
-TARGET_MS = 150.0
 COORDINATOR = "bench-koordinator-0001"
 
 
@@ -53,31 +51,12 @@ def measure_on(settings: Settings, backend: str, n: int, runs: int) -> list[list
                 if response.status_code != 200:
                     raise RuntimeError(f"{url}: {response.status_code}")
 
-            timing = measure(request, runs=runs)
-            verdict = "ok" if timing.median_ms < TARGET_MS else "SLOW"
-            print(f"  {label}: median {timing.median_ms:.1f} ms, p95 {timing.p95_ms:.1f} ms")
-            rows.append([backend, f"{n:,}", label, f"{timing.median_ms:.1f}",
-                         f"{timing.p95_ms:.1f}", verdict])
+            rows.append(page_row(backend, n, label, measure(request, runs=runs)))
     return rows
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--n", type=int, default=100_000)
-    parser.add_argument("--runs", type=int, default=20)
-    parser.add_argument("--backend", choices=[*BACKENDS, "both"], default="both")
-    args = parser.parse_args(argv)
-    rows: list[list[str]] = []
-    for backend in BACKENDS if args.backend == "both" else (args.backend,):
-        if backend == "postgresql" and not pg_available():
-            print("postgresql: not reachable (set BENCH_DATABASE_URL); skipped")
-            continue
-        rows += run(backend, args.n, args.runs)
-    print()
-    print(table(["backend", "young people", "request", "median ms", "p95 ms",
-                 f"< {TARGET_MS:.0f} ms"], rows))
-    return 0 if all(r[-1] == "ok" for r in rows) else 1
+    return page_main(argv, __doc__, 20, run)
 
 
 if __name__ == "__main__":
