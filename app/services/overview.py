@@ -55,7 +55,7 @@ class Filters:
 
 @dataclass
 class Row:
-    youth: Youth
+    youth: Person
     readiness: rules.Readiness
 
 
@@ -106,15 +106,38 @@ def _count(session: Session, stmt: Any) -> int:
     return int(session.execute(select(func.count()).select_from(stmt.subquery())).scalar_one())
 
 
-def _cohort(session: Session, base: Any, key: str, label: str, age: Any, first: date,
-            last: date) -> tuple[Cohort, list[Youth]]:
-    after, on_or_before = rules.births_reaching(age, first, last)
+@dataclass(frozen=True)
+class Person:
+    """What a cohort row shows and readiness needs: a few columns, not the whole record."""
+
+    id: int
+    first_name: str
+    last_name: str
+    birth_date: date
+    adult_caseworker_id: int | None
+    coordinator_id: int | None
+    buddy_id: int | None
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+
+_PERSON_COLUMNS = (col(Youth.id), col(Youth.first_name), col(Youth.last_name),
+                   col(Youth.birth_date), col(Youth.adult_caseworker_id),
+                   col(Youth.coordinator_id), col(Youth.buddy_id))
+
+
+def _cohort(session: Session, base: Any, after: date, on_or_before: date
+            ) -> tuple[int, list[Person]]:
+    """How many are born in the range, and the first COHORT_LIMIT of them."""
     stmt = base.where(col(Youth.birth_date) > after, col(Youth.birth_date) <= on_or_before)
-    people = list(session.exec(
-        stmt.order_by(col(Youth.birth_date).desc(), col(Youth.last_name), col(Youth.id))
+    rows = session.execute(
+        stmt.with_only_columns(*_PERSON_COLUMNS)
+        .order_by(col(Youth.birth_date).desc(), col(Youth.last_name), col(Youth.id))
         .limit(COHORT_LIMIT)
-    ))
-    return Cohort(key, label, first, last, _count(session, stmt)), people
+    )
+    return _count(session, stmt), [Person(*row) for row in rows]
 
 
 def cohorts(session: Session, user: User, month: date, filters: Filters, today: date,
@@ -123,23 +146,23 @@ def cohorts(session: Session, user: User, month: date, filters: Filters, today: 
     next three months; each with readiness for the rows shown."""
     base = _scope(user, filters, today, tz)
     eighteen = rules.MILESTONE_AGE[rules.Milestone.EIGHTEEN]
-    found = [
-        _cohort(session, base, milestone.value, rules.MILESTONE_LABELS[milestone],
-                rules.MILESTONE_AGE[milestone], month, rules.month_end(month))
-        for milestone in rules.Milestone
+    groups = [(m.value, rules.MILESTONE_LABELS[m], rules.MILESTONE_AGE[m], month)
+              for m in rules.Milestone]
+    groups += [(f"18+{ahead}", rules.MILESTONE_LABELS[rules.Milestone.EIGHTEEN], eighteen,
+                rules.add_months(month, ahead))
+               for ahead in range(1, rules.NEXT_MONTHS_TO_18 + 1)]
+    ranges = [rules.births_reaching(age, first, rules.month_end(first))
+              for _key, _label, age, first in groups]
+    found = [_cohort(session, base, *r) for r in ranges]
+    readiness = readiness_for(session, [p for _total, people in found for p in people], today)
+    return [
+        Cohort(key, label, first, rules.month_end(first), total,
+               [Row(p, readiness[p.id]) for p in people])
+        for (key, label, _age, first), (total, people) in zip(groups, found, strict=True)
     ]
-    for ahead in range(1, rules.NEXT_MONTHS_TO_18 + 1):
-        first = rules.add_months(month, ahead)
-        found.append(_cohort(session, base, f"18+{ahead}",
-                             rules.MILESTONE_LABELS[rules.Milestone.EIGHTEEN], eighteen, first,
-                             rules.month_end(first)))
-    readiness = readiness_for(session, [y for _c, people in found for y in people], today)
-    for cohort, people in found:
-        cohort.rows = [Row(y, readiness[y.id or 0]) for y in people]
-    return [cohort for cohort, _people in found]
 
 
-def readiness_for(session: Session, people: Sequence[Youth], today: date
+def readiness_for(session: Session, people: Sequence[Person], today: date
                   ) -> dict[int, rules.Readiness]:
     """Readiness of `people` with one grouped query per item."""
     ids = sorted({y.id for y in people if y.id is not None})
@@ -353,6 +376,11 @@ def export_csv(session: Session, user: User, result: Overview, *, with_cpr: bool
     header += [gettext("Documents handed over"), gettext("Own consent after 18"),
                gettext("Overdue steps")]
     writer.writerow(header)
+    cprs: dict[int, str | None] = {}
+    if with_cpr:
+        ids = [row.youth.id for cohort in result.cohorts for row in cohort.rows]
+        cprs = dict(session.execute(
+            select(col(Youth.id), col(Youth.cpr)).where(col(Youth.id).in_(ids))).all())
     for cohort in result.cohorts:
         group = f"{gettext(cohort.label)} {format_short_date(cohort.first)}–" \
                 f"{format_short_date(cohort.last)}"
@@ -360,7 +388,7 @@ def export_csv(session: Session, user: User, result: Overview, *, with_cpr: bool
             youth, ready = row.youth, row.readiness
             line = [group, youth.full_name, format_short_date(youth.birth_date)]
             if with_cpr:
-                line.append(youth.cpr or "")
+                line.append(cprs.get(youth.id) or "")
             line += [yes if getattr(ready, key) else no for key, _label in CSV_READINESS]
             line.append(f"{ready.documents_handed_over} / {ready.documents_required}")
             line.append((yes if ready.own_consent else no) if ready.own_consent_needed else "")
