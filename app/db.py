@@ -40,6 +40,9 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    # 32 MB of page cache per connection (the default is 2 MB): the overview's readiness
+    # lookups touch rows spread over the whole file.
+    cursor.execute("PRAGMA cache_size=-32768")
     cursor.close()
 
 
