@@ -94,7 +94,8 @@ def _tasks_context(session: Session, user: Any, today: date) -> dict[str, Any]:
     return {"tasks": timeline.my_tasks(session, user, today), "step_labels": STEP_LABELS,
             "inquiries": inquiries.open_for_user(session, user), "now": datetime.now(UTC),
             "step_people": {}, "today": today,
-            "actions": meetings.open_actions_for(session, user)}
+            "actions": meetings.open_actions_for(session, user),
+            "failed_messages": meetings.failed_messages_for_organiser(session, user)}
 
 
 @router.get("/tasks")
