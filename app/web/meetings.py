@@ -120,9 +120,23 @@ async def meeting_create(request: Request, youth_id: int, session: SessionDep,
     return _form(request, session, youth, today, data, errors, status=400)
 
 
+def _not_invited(session: Session, meeting: Meeting, youth: Youth, today: date
+                 ) -> list[meetings.Candidate]:
+    """Who could still be invited: the candidates not on the list already."""
+    current = meetings.invitees(session, meeting)
+    members = {i.member_id for i in current if i.member_id}
+    users = {i.user_id for i in current if i.user_id}
+    young = any(i.member_id is None and i.user_id is None for i in current)
+    return [c for c in meetings.candidates(session, youth, today)
+            if not ((c.member_id and c.member_id in members) or (c.user_id and c.user_id in users)
+                    or (c.member_id is None and c.user_id is None and young))]
+
+
 def _page(request: Request, session: Session, meeting: Meeting, youth: Youth,
           status: int = 200, **extra: Any) -> Response:
+    today = _now().astimezone(request.app.state.settings.tz).date()
     return render(request, "meetings/view.html", {
+        "more_candidates": _not_invited(session, meeting, youth, today),
         "meeting": meeting, "youth": youth, "labels": mlabels,
         "invitees": meetings.invitees(session, meeting),
         "messages": meetings.messages(session, meeting),
@@ -196,6 +210,28 @@ async def meeting_cancel(request: Request, meeting_id: int, session: SessionDep,
     try:
         meetings.cancel(session, settings, user, meeting_id, str(data.get("reason", "")),
                         _now())
+    except youths.ValidationFailedError as exc:
+        session.rollback()
+        return _page(request, session, meeting, youth, errors=exc.errors, status=400)
+    return RedirectResponse(f"/meetings/{meeting_id}", status_code=303)
+
+
+@router.post("/meetings/{meeting_id}/invitees")
+async def invitee_add(request: Request, meeting_id: int, session: SessionDep, user: CurrentUser,
+                      settings: SettingsDep, today: TodayDep) -> Response:
+    """Invites one more person; everyone invited gets the updated invitation."""
+    meeting, youth = _meeting(session, user, meeting_id)
+    data = form_dict(await request.form())
+    key = str(data.get("candidate", ""))
+    via = data.get("via", "")
+    choice = meetings.Choice(key, data.get("required") != "optional",
+                             Channel(via) if via in (Channel.LETTER, Channel.PHONE) else None)
+    known = {c.key for c in _not_invited(session, meeting, youth, today)}
+    try:
+        if key not in known:
+            raise youths.ValidationFailedError(
+                {"candidate": Msg(N_("Choose someone from the list."))})
+        meetings.add_invitee(session, settings, user, meeting_id, choice, _now(), today)
     except youths.ValidationFailedError as exc:
         session.rollback()
         return _page(request, session, meeting, youth, errors=exc.errors, status=400)
