@@ -78,7 +78,7 @@ def _etag_matches(header: str, etag: str) -> bool:
     return etag in tags
 
 
-@router.api_route("/feeds/{token}.ics", methods=["GET", "HEAD"])
+@router.api_route("/feeds/{token}.ics", methods=["GET", "HEAD"], include_in_schema=False)
 @public
 def feed(request: Request, token: str, session: SessionDep, settings: SettingsDep) -> Response:
     found = feeds.by_token(session, token)
