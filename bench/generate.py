@@ -130,13 +130,16 @@ def generate(engine: Engine, settings: Settings, n: int, *, today: date, seed: i
                 session.execute(insert(MEMBER_TABLE), _member_rows(rng, started, people))
                 session.execute(insert(DOCUMENT_TABLE),
                                 _document_rows(rng, started, document_types, now))
-        # Each young person's earliest open due date, as services.timeline keeps it.
-        session.execute(update(YOUTH_TABLE).values(next_open_due_on=(
-            select(func.min(STEP_TABLE.c.due_on)).where(
-                STEP_TABLE.c.youth_id == YOUTH_TABLE.c.id, STEP_TABLE.c.done_at.is_(None),
-                STEP_TABLE.c.not_applicable_reason == "",
-            ).scalar_subquery()
-        )))
+        # Each young person's earliest open due date, as services.timeline keeps it: one
+        # grouped pass over the steps (UPDATE ... FROM), not a subquery per young person,
+        # which PostgreSQL plans as a scan per row before the new rows have statistics.
+        earliest = (
+            select(STEP_TABLE.c.youth_id, func.min(STEP_TABLE.c.due_on).label("due_on"))
+            .where(STEP_TABLE.c.done_at.is_(None), STEP_TABLE.c.not_applicable_reason == "")
+            .group_by(STEP_TABLE.c.youth_id).subquery()
+        )
+        session.execute(update(YOUTH_TABLE).where(YOUTH_TABLE.c.id == earliest.c.youth_id)
+                        .values(next_open_due_on=earliest.c.due_on))
         # One "created" event per young person, written by the database in one statement.
         youth = YOUTH_TABLE.c
         session.execute(
