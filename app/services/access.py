@@ -9,6 +9,16 @@ from app.models.user import Role, User
 from app.models.youth import Youth, YouthStatus
 
 
+def assigned_to(user: User) -> ColumnElement[bool]:
+    """A WHERE clause selecting the young people `user` is a caseworker for, in any role."""
+    return or_(
+        col(Youth.child_caseworker_id) == user.id,
+        col(Youth.adult_caseworker_id) == user.id,
+        col(Youth.coordinator_id) == user.id,
+        col(Youth.buddy_id) == user.id,
+    )
+
+
 def youth_access(user: User) -> ColumnElement[bool]:
     """A WHERE clause selecting the young people `user` may see.
 
@@ -22,12 +32,7 @@ def youth_access(user: User) -> ColumnElement[bool]:
         return false()
     if user.role in (Role.COORDINATOR, Role.ADMIN):
         return true()
-    assigned = or_(
-        col(Youth.child_caseworker_id) == user.id,
-        col(Youth.adult_caseworker_id) == user.id,
-        col(Youth.coordinator_id) == user.id,
-        col(Youth.buddy_id) == user.id,
-    )
+    assigned = assigned_to(user)
     if user.role is Role.CHILD_CASEWORKER:
         return or_(col(Youth.status) == YouthStatus.ACTIVE, assigned)
     if user.role is Role.ADULT_CASEWORKER:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import or_, update
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from app import i18n
@@ -18,7 +18,7 @@ from app.models.outbox import OutboxKind
 from app.models.user import Role, User
 from app.models.youth import EventKind, Youth, YouthEvent
 from app.services import audit, outbox, youths
-from app.services.access import youth_access
+from app.services.access import assigned_to, youth_access
 from app.settings import Settings
 
 
@@ -124,13 +124,9 @@ def answer(session: Session, settings: Settings, user: User, inquiry_id: int,
 def open_for_user(session: Session, user: User, limit: int = 100) -> list[tuple[Inquiry, Youth]]:
     """Unanswered inquiries about the young people the user is assigned to, the earliest
     due first ("My tasks" shows them before the steps)."""
-    assigned = or_(
-        col(Youth.child_caseworker_id) == user.id, col(Youth.adult_caseworker_id) == user.id,
-        col(Youth.coordinator_id) == user.id, col(Youth.buddy_id) == user.id,
-    )
     rows = session.exec(
         select(Inquiry, Youth).join(Youth, col(Youth.id) == Inquiry.youth_id)
-        .where(col(Inquiry.answered_at).is_(None), assigned, youth_access(user))
+        .where(col(Inquiry.answered_at).is_(None), assigned_to(user), youth_access(user))
         .order_by(col(Inquiry.due_at)).limit(limit)
     )
     return [(inquiry, youth) for inquiry, youth in rows]

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_, update
+from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
 from app.domain.timeline import (
@@ -25,7 +25,7 @@ from app.models.base import utcnow
 from app.models.timeline import TimelineStep, YouthStep
 from app.models.user import User
 from app.models.youth import EventKind, Youth, YouthEvent
-from app.services.access import youth_access
+from app.services.access import assigned_to, youth_access
 from app.settings import Settings
 
 RECOMPUTE_CHUNK = 2000
@@ -226,10 +226,6 @@ class Task:
 
 def my_tasks(session: Session, user: User, today: date, limit: int = 200) -> list[Task]:
     """Due and overdue steps of the young people the user is assigned to."""
-    assigned = or_(
-        col(Youth.child_caseworker_id) == user.id, col(Youth.adult_caseworker_id) == user.id,
-        col(Youth.coordinator_id) == user.id, col(Youth.buddy_id) == user.id,
-    )
     stmt = (
         select(YouthStep, TimelineStep, Youth)
         .join(TimelineStep, col(TimelineStep.id) == YouthStep.step_id)
@@ -237,7 +233,7 @@ def my_tasks(session: Session, user: User, today: date, limit: int = 200) -> lis
         .where(
             col(YouthStep.done_at).is_(None), col(YouthStep.not_applicable_reason) == "",
             col(YouthStep.due_on) <= today + timedelta(days=DUE_SOON_DAYS),
-            assigned, youth_access(user),
+            assigned_to(user), youth_access(user),
         )
         .order_by(col(YouthStep.due_on))
         .limit(limit)
