@@ -28,6 +28,7 @@ from app.web import (
 from app.web import feeds as feed_pages
 from app.web import handover as handover_pages
 from app.web import inquiries as inquiry_pages
+from app.web import letters as letter_pages
 from app.web import meetings as meeting_pages
 from app.web import overview as overview_pages
 from app.web.api import docs as api_docs
@@ -73,7 +74,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.templates = make_templates(settings)
     app.add_middleware(SecurityMiddleware, settings=settings)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    for module in (auth, pages, admin, timeline, overview_pages, inquiry_pages, youth_import,
+    for module in (auth, pages, admin, timeline, overview_pages, inquiry_pages, letter_pages,
+                   youth_import,
                    network, caseworker_change, meeting_pages, feed_pages, handover_pages,
                    youths, api_network, api_handover, api_meetings, api_inquiries,
                    api_overview, api_youths, api_docs):

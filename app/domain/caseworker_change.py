@@ -13,6 +13,7 @@ from typing import Annotated
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from app import i18n
+from app.domain import letters
 from app.domain.validation import FieldError, Text, empty_to_none
 from app.i18n import N_
 from app.models.caseworker import CaseRole, ChangeKind
@@ -85,12 +86,7 @@ def genitive(name: str) -> str:
     return f"{name}'" if name[-1:].lower() in ("s", "x", "z") else f"{name}s"
 
 
-_SUBJECT = {
-    (CaseRole.COORDINATOR, True): N_("You are getting a new coordinating caseworker"),
-    (CaseRole.COORDINATOR, False): N_("%(youth)s is getting a new coordinating caseworker"),
-    (CaseRole.BUDDY, True): N_("There is a new buddy on your case"),
-    (CaseRole.BUDDY, False): N_("There is a new buddy on %(owner)s case"),
-}
+_ROLE = {CaseRole.COORDINATOR: N_("coordinating caseworker"), CaseRole.BUDDY: N_("buddy")}
 _INTRO = {
     (CaseRole.COORDINATOR, True): N_(
         "The coordinating caseworker keeps track of your move from the children's to the "
@@ -105,43 +101,41 @@ _INTRO = {
         "The buddy is the caseworker who takes over when %(owner)s coordinating caseworker "
         "is away."),
 }
-_KIND = {
-    ChangeKind.PLANNED_TEMPORARY: N_(
-        "It is only for a period, because %(old)s is away. Meanwhile %(new)s takes over."),
-    ChangeKind.PLANNED_PERMANENT: N_(
-        "From now on it is %(new)s. %(old)s has handed the case over, so you do not have to "
-        "tell everything again."),
-    ChangeKind.UNPLANNED_PERMANENT: N_(
-        "%(old)s has stopped at short notice. From now on it is %(new)s, who has been told "
-        "about the case."),
-}
-_TEMPORARY_UNTIL = N_(
-    "It is only for a period, because %(old)s is away until %(date)s. Meanwhile %(new)s "
-    "takes over.")
 
 
-def change_letter(*, role: CaseRole, kind: ChangeKind, recipient_name: str, to_youth: bool,
-                  youth_first_name: str, old: str, new: Caseworker, ends_on: date | None,
-                  sender: str) -> tuple[str, str]:
-    """The letter (subject, body) in plain Danish."""
+def contact_lines(caseworker: Caseworker) -> str:
+    """"Telefon: ..." (when there is a phone number) and "E-mail: ..." lines."""
     with i18n.locale("da"):
-        names = {"youth": youth_first_name, "owner": genitive(youth_first_name)}
-        subject = i18n.gettext(_SUBJECT[role, to_youth]) % names
-        what = _TEMPORARY_UNTIL if kind is ChangeKind.PLANNED_TEMPORARY and ends_on else (
-            _KIND[kind])
-        lines = [
-            i18n.gettext("Dear %(name)s,") % {"name": recipient_name},
-            subject + ".",
-            i18n.gettext(what) % {
-                "old": old, "new": new.name, "date": i18n.format_date(ends_on),
-            },
-            i18n.gettext(_INTRO[role, to_youth]) % names,
-            "\n".join([
-                i18n.gettext("You can reach %(name)s:") % {"name": new.name},
-                *([i18n.gettext("Phone: %(phone)s") % {"phone": new.phone}] if new.phone else []),
-                i18n.gettext("E-mail address: %(email)s") % {"email": new.email},
-            ]),
-            i18n.gettext("Call or write if you have questions."),
-            "\n".join([i18n.gettext("Kind regards"), sender]),
-        ]
-    return subject, "\n\n".join(lines)
+        return "\n".join([
+            *([i18n.gettext("Phone: %(phone)s") % {"phone": caseworker.phone}]
+              if caseworker.phone else []),
+            i18n.gettext("E-mail address: %(email)s") % {"email": caseworker.email},
+        ])
+
+
+def addressed(to_youth: bool, youth_first_name: str) -> dict[str, str]:
+    """{hvem} and {hvis}: "Du" and "din" to the young person, "Freja" and "Frejas" to
+    anyone else."""
+    if to_youth:
+        return {"hvem": "Du", "hvis": "din"}
+    return {"hvem": youth_first_name, "hvis": genitive(youth_first_name)}
+
+
+def change_letter(template: tuple[str, str], *, role: CaseRole, recipient_name: str,
+                  to_youth: bool, youth_first_name: str, old: str, new: Caseworker,
+                  ends_on: date | None, sender: str) -> tuple[str, str]:
+    """The letter (subject, body): ``template`` (subject, body) for the kind of change,
+    rendered for this recipient."""
+    with i18n.locale("da"):
+        names = {"owner": genitive(youth_first_name)}
+        values = {
+            "modtager": recipient_name, "fornavn": youth_first_name,
+            **addressed(to_youth, youth_first_name),
+            "rolle": i18n.gettext(_ROLE[role]), "rolle_forklaring": (
+                i18n.gettext(_INTRO[role, to_youth]) % names),
+            "tidligere": old, "ny": new.name, "kontakt": contact_lines(new),
+            "til_dato": " til og med " + i18n.format_date(ends_on) if ends_on else "",
+            "afsender": sender,
+        }
+    subject, body = template
+    return letters.render(subject, values), letters.render(body, values)

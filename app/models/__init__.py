@@ -4,6 +4,7 @@ from app.models.audit import AuditEvent
 from app.models.caseworker import CaseworkerChange
 from app.models.handover import Consent, DocumentType, HandoverDocument
 from app.models.inquiry import ClosingDay, Inquiry
+from app.models.letter import LetterTemplate, StatusUpdate
 from app.models.meeting import ActionPoint, CalendarFeed, Meeting, MeetingInvitee
 from app.models.network import NetworkMember, Person
 from app.models.outbox import OutboxMessage
@@ -22,12 +23,14 @@ __all__ = [
     "DocumentType",
     "HandoverDocument",
     "Inquiry",
+    "LetterTemplate",
     "LoginThrottle",
     "Meeting",
     "MeetingInvitee",
     "NetworkMember",
     "OutboxMessage",
     "Person",
+    "StatusUpdate",
     "TimelineStep",
     "User",
     "UserSession",

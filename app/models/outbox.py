@@ -29,6 +29,7 @@ class OutboxKind(StrEnum):
     MEETING_MINUTES = "meeting_minutes"
     OVERVIEW_SUMMARY = "overview_summary"
     INQUIRY_ESCALATED = "inquiry_escalated"
+    LETTER = "letter"  # a letter a caseworker sends from a template
 
 
 class OutboxStatus(StrEnum):

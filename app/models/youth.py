@@ -145,6 +145,8 @@ class EventKind(StrEnum):
     INQUIRY_ACKNOWLEDGED = "inquiry_acknowledged"
     INQUIRY_ANSWERED = "inquiry_answered"
     INQUIRY_ESCALATED = "inquiry_escalated"
+    LETTER_SENT = "letter_sent"
+    STATUS_UPDATE_GIVEN = "status_update_given"
 
 
 class YouthEvent(SQLModel, table=True):

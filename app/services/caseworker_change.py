@@ -21,6 +21,7 @@ from app.domain.caseworker_change import (
     change_letter,
     letter_channel,
 )
+from app.domain.letters import CHANGE_TEMPLATES
 from app.domain.validation import FieldError
 from app.i18n import N_, Msg
 from app.models.audit import AuditAction
@@ -29,7 +30,7 @@ from app.models.caseworker import CaseRole, CaseworkerChange, ChangeKind
 from app.models.outbox import OutboxKind, OutboxMessage
 from app.models.user import User
 from app.models.youth import Channel, EventKind, Youth, YouthEvent
-from app.services import audit, network, outbox, youths
+from app.services import audit, letter_templates, network, outbox, youths
 from app.services.youths import ValidationFailedError
 from app.settings import Settings
 
@@ -84,13 +85,14 @@ def _letters(session: Session, settings: Settings, youth: Youth, change: Casewor
              today: date) -> tuple[list[OutboxMessage], list[str]]:
     letters: list[OutboxMessage] = []
     unreachable: list[str] = []
+    template = letter_templates.texts(session, CHANGE_TEMPLATES[change.kind.value])
     for person in recipients(session, youth, today):
         channel = letter_channel(person)
         if channel is None:
             unreachable.append(person.name)
             continue
         subject, body = change_letter(
-            role=change.role, kind=change.kind, recipient_name=person.name,
+            template, role=change.role, recipient_name=person.name,
             to_youth=person.is_youth, youth_first_name=youth.first_name,
             old=old.full_name if old else "", new=Caseworker(new.full_name, new.email, new.phone),
             ends_on=change.ends_on, sender=sender.full_name,

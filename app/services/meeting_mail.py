@@ -16,15 +16,16 @@ from uuid import UUID
 from sqlmodel import Session
 
 from app import i18n
-from app.domain import ical
+from app.domain import ical, letters
 from app.domain.invite_mail import InviteBody, Mailbox, format_when_da, invite_body, invite_message
+from app.domain.letters import TemplateKey
 from app.domain.meeting import reply_token
 from app.domain.meeting_labels import KIND, PLACE
 from app.models.meeting import ActionPoint, Meeting, MeetingInvitee, PlaceKind
 from app.models.outbox import OutboxKind
 from app.models.user import User
 from app.models.youth import Channel, Youth
-from app.services import outbox
+from app.services import letter_templates, outbox
 from app.settings import Settings
 
 
@@ -94,17 +95,21 @@ def _with_reply_links(body: InviteBody, settings: Settings, meeting: Meeting,
     return InviteBody(text=text, html=body.html.replace("</body>", links + "</body>"))
 
 
-def _intro(kind: OutboxKind, meeting: Meeting, youth: Youth) -> tuple[str, str]:
+def _intro(session: Session, kind: OutboxKind, meeting: Meeting,
+           youth: Youth) -> tuple[str, str]:
     what = summary(meeting, youth)
     when = format_when_da(meeting.starts_at, meeting.ends_at)
+    if kind is OutboxKind.MEETING_CANCEL:  # the administrator's template
+        subject, body = letter_templates.texts(session, TemplateKey.MEETING_CANCELLED)
+        values = {"fornavn": youth.first_name, "mødet": what, "tidspunkt": when,
+                  "sted": location(meeting, youth)}
+        return letters.render(subject, values), letters.render(body, values)
     texts = {
         OutboxKind.MEETING_INVITE: (i18n.gettext("Invitation: %(what)s, %(when)s"),
                                     i18n.gettext("You are invited to a meeting.")),
         OutboxKind.MEETING_UPDATE: (i18n.gettext("Changed: %(what)s, %(when)s"),
                                     i18n.gettext("The meeting has been changed. See the "
                                                  "time and place below.")),
-        OutboxKind.MEETING_CANCEL: (i18n.gettext("Cancelled: %(what)s, %(when)s"),
-                                    i18n.gettext("The meeting has been cancelled.")),
         OutboxKind.MEETING_REMOVED: (i18n.gettext("You are no longer invited: %(what)s"),
                                      i18n.gettext("You are no longer invited to this "
                                                   "meeting.")),
@@ -134,7 +139,7 @@ def _calendar(kind: OutboxKind, event: ical.Meeting, listed: list[ical.Attendee]
 def _queue(session: Session, settings: Settings, kind: OutboxKind, meeting: Meeting,
            youth: Youth, organiser_user: User, invitees: Sequence[MeetingInvitee],
            calendar_to: Sequence[MeetingInvitee], sender: User, now: datetime) -> int:
-    subject, intro = _intro(kind, meeting, youth)
+    subject, intro = _intro(session, kind, meeting, youth)
     event = as_ical(settings, meeting, youth, organiser_user, now)
     listed = attendees(calendar_to)
     calendar = _calendar(kind, event, listed) if listed else b""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from app.domain.meeting_labels import OUTBOX_STATUS
 from app.domain.youth import AGE_BAND_LABELS
 from app.i18n import N_
 from app.models.audit import AuditAction
@@ -65,6 +66,16 @@ EVENT = {
     EventKind.MEETING_CHANGED: N_("Meeting changed"),
     EventKind.MEETING_CANCELLED: N_("Meeting cancelled"),
     EventKind.MEETING_HELD: N_("Meeting held"),
+    EventKind.FLAGGED: N_("Flagged for the transition"),
+    EventKind.STEP_DONE: N_("Step done"),
+    EventKind.STEP_REOPENED: N_("Step reopened"),
+    EventKind.STEP_NOT_APPLICABLE: N_("Step marked as not applicable"),
+    EventKind.INQUIRY_RECEIVED: N_("Inquiry received"),
+    EventKind.INQUIRY_ACKNOWLEDGED: N_("Inquiry acknowledged"),
+    EventKind.INQUIRY_ANSWERED: N_("Inquiry answered"),
+    EventKind.INQUIRY_ESCALATED: N_("Inquiry escalated"),
+    EventKind.LETTER_SENT: N_("Letter sent"),
+    EventKind.STATUS_UPDATE_GIVEN: N_("Status update given"),
 }
 AUDIT = {
     AuditAction.LOGIN: N_("Logged in"),
@@ -81,6 +92,7 @@ AUDIT = {
     AuditAction.EXPORT: N_("Export"),
 }
 AGE_BAND = AGE_BAND_LABELS
+OUTBOX = OUTBOX_STATUS  # a message's status, shown with the copy of a letter
 
 NETWORK_ROLE = {
     NetworkRole.MOTHER: N_("Mother"),

@@ -69,6 +69,7 @@ def navigation(user: User | None) -> list[tuple[str, str]]:
         items.append(("/admin/users", N_("Users")))
         items.append(("/admin/timeline", N_("Timeline template")))
         items.append(("/admin/closing-days", N_("Closing days")))
+        items.append(("/admin/letters", N_("Letter templates")))
         items.append(("/admin/documents", N_("Document catalogue")))
         items.append(("/docs", N_("API")))
     return items

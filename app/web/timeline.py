@@ -17,7 +17,9 @@ from app.domain.validation import FieldError, Text
 from app.i18n import N_, Msg
 from app.models.timeline import Completion, StepDepartment, TimelineStep, YouthStep
 from app.models.youth import Youth
-from app.services import inquiries, meetings, timeline, youths
+from app.services import inquiries, letters, meetings, timeline, youths
+from app.settings import Settings
+from app.web import labels
 from app.web.forms import form_dict, parse_form
 from app.web.templating import render
 
@@ -58,8 +60,8 @@ def _step_response(request: Request, session: Session, user: Any, row: YouthStep
                    back: str, today: date) -> Response:
     if back == "tasks":
         if request.headers.get("hx-request") == "true":
-            return render(request, "tasks.html", _tasks_context(session, user, today),
-                          block="tasks")
+            return render(request, "tasks.html", _tasks_context(
+                session, request.app.state.settings, user, today), block="tasks")
         return RedirectResponse("/tasks", status_code=303)
     youth = youths.get_visible(session, user, row.youth_id)
     if request.headers.get("hx-request") == "true":
@@ -90,8 +92,11 @@ def step_reopen(request: Request, row_id: int, session: SessionDep, user: Curren
     return _step_response(request, session, user, row, back, today)
 
 
-def _tasks_context(session: Session, user: Any, today: date) -> dict[str, Any]:
+def _tasks_context(session: Session, settings: Settings, user: Any,
+                   today: date) -> dict[str, Any]:
     return {"tasks": timeline.my_tasks(session, user, today), "step_labels": STEP_LABELS,
+            "status_updates": letters.updates_due_for(session, settings, user, today),
+            "labels": labels,
             "inquiries": inquiries.open_for_user(session, user), "now": datetime.now(UTC),
             "step_people": {}, "today": today,
             "actions": meetings.open_actions_for(session, user),
@@ -99,9 +104,9 @@ def _tasks_context(session: Session, user: Any, today: date) -> dict[str, Any]:
 
 
 @router.get("/tasks")
-def my_tasks(request: Request, session: SessionDep, user: CurrentUser,
+def my_tasks(request: Request, session: SessionDep, settings: SettingsDep, user: CurrentUser,
              today: TodayDep) -> Response:
-    return render(request, "tasks.html", _tasks_context(session, user, today))
+    return render(request, "tasks.html", _tasks_context(session, settings, user, today))
 
 
 OFFSET_RANGE = N_("The offset must be zero or more years and 0 to 11 months.")

@@ -28,6 +28,7 @@ from app.web import labels
 from app.web.forms import form_dict, parse_form
 from app.web.handover import handover_context
 from app.web.inquiries import inquiry_context
+from app.web.letters import communication_context
 from app.web.network import network_context
 from app.web.templating import render
 from app.web.timeline import timeline_context
@@ -166,7 +167,8 @@ def _load(session: SessionDep, user: User, youth_id: int, addr: str, *, view: bo
 
 @router.get("/{youth_id}")
 def youth_view(
-    request: Request, youth_id: int, session: SessionDep, user: CurrentUser, today: TodayDep
+    request: Request, youth_id: int, session: SessionDep, settings: SettingsDep,
+    user: CurrentUser, today: TodayDep
 ) -> Response:
     youth = _load(session, user, youth_id, client_addr(request), view=True)
     people = youths.users_by_id(session, {
@@ -186,6 +188,7 @@ def youth_view(
         **network_context(request, session, youth, today),
         **handover_context(session, youth, today, user),
         **inquiry_context(session, youth),
+        **communication_context(session, settings, youth),
     })
 
 

@@ -15,6 +15,7 @@ from app.domain.caseworker_change import (
     genitive,
     letter_channel,
 )
+from app.domain.letters import CHANGE_TEMPLATES, SHIPPED
 from app.domain.validation import FieldError
 from app.models.caseworker import CaseRole, ChangeKind
 from app.models.youth import Channel
@@ -22,13 +23,14 @@ from app.models.youth import Channel
 LARS = Caseworker("Lars Bech Nielsen", "lars.nielsen@kommune.example", "+45 72 36 42 20")
 
 
-def _letter(**overrides):
-    values = {"role": CaseRole.COORDINATOR, "kind": ChangeKind.PLANNED_PERMANENT,
-              "recipient_name": "Freja", "to_youth": True, "youth_first_name": "Freja",
-              "old": "Mette Kjær Andersen", "new": LARS, "ends_on": None,
-              "sender": "Birgitte Dahl"}
+def _letter(kind: ChangeKind = ChangeKind.PLANNED_PERMANENT, **overrides):
+    """The letter from the shipped template for ``kind``."""
+    values = {"role": CaseRole.COORDINATOR, "recipient_name": "Freja", "to_youth": True,
+              "youth_first_name": "Freja", "old": "Mette Kjær Andersen", "new": LARS,
+              "ends_on": None, "sender": "Birgitte Dahl"}
     values.update(overrides)
-    return change_letter(**values)
+    shipped = SHIPPED[CHANGE_TEMPLATES[kind.value]]
+    return change_letter((shipped.subject, shipped.body), **values)
 
 
 def test_the_letter_to_the_young_person_says_who_the_new_caseworker_is_and_how_to_reach_them():
@@ -52,7 +54,7 @@ def test_the_letter_to_a_parent_speaks_about_the_young_person():
 
 @pytest.mark.parametrize(("kind", "ends_on", "sentence"), [
     (ChangeKind.PLANNED_TEMPORARY, date(2027, 3, 31),
-     "Det er kun for en periode, fordi Mette Kjær Andersen er væk til og med 31. marts 2027. "
+      "Det er kun for en periode, fordi Mette Kjær Andersen er væk til og med 31. marts 2027. "
      "Imens er det Lars Bech Nielsen, der tager over."),
     (ChangeKind.PLANNED_TEMPORARY, None,
      "Det er kun for en periode, fordi Mette Kjær Andersen er væk. Imens er det Lars Bech "
@@ -70,7 +72,7 @@ def test_a_new_buddy_is_explained_and_a_missing_phone_is_left_out():
     subject, body = _letter(role=CaseRole.BUDDY, to_youth=False, recipient_name="Anne Hansen",
                             youth_first_name="Lucas",
                             new=Caseworker("Hanne Møller Jensen", "hanne@kommune.example", ""))
-    assert subject == "Der er en ny makker på Lucas' sag"
+    assert subject == "Lucas får en ny makker"
     assert "Makkeren er den sagsbehandler, der tager over, når Lucas' koordinerende " \
            "sagsbehandler ikke er der." in body
     assert "Telefon" not in body

@@ -1,0 +1,27 @@
+"""When the communication agreement says the young person and the family should hear news.
+
+Pure: no I/O, no clock. The agreed frequency counts from the latest status update given, or,
+before the first, from the day the case was created.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from dateutil.relativedelta import relativedelta
+
+from app.models.youth import Frequency
+
+INTERVAL: dict[Frequency, timedelta | relativedelta] = {
+    Frequency.WEEKLY: timedelta(days=7),
+    Frequency.FORTNIGHTLY: timedelta(days=14),
+    Frequency.MONTHLY: relativedelta(months=1),
+    Frequency.QUARTERLY: relativedelta(months=3),
+}
+
+
+def next_update_due(frequency: Frequency, since: date) -> date | None:
+    """The day the next status update is due, counted from ``since``; None when the family
+    is told only when something changes (those letters are written by the app)."""
+    interval = INTERVAL.get(frequency)
+    return None if interval is None else since + interval

@@ -1,0 +1,241 @@
+"""Letters a caseworker sends from a template, and the status updates the communication
+agreement asks for.
+
+A letter is rendered for each recipient with the young person's data, goes by the agreed
+channel through the outbox, and its copy is the outbox row, shown on the young person's
+page. Sending a letter is a status update; a call or a meeting can be recorded as one too.
+The communication agreement's frequency then says when the next one is due, and "My tasks"
+lists those that are.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from app import i18n
+from app.domain import letters as rules
+from app.domain.caseworker_change import (
+    Caseworker,
+    Recipient,
+    addressed,
+    contact_lines,
+    letter_channel,
+)
+from app.domain.communication import next_update_due
+from app.domain.consent import eighteenth_birthday
+from app.domain.cpr import contains_cpr_like
+from app.domain.letters import TemplateKey
+from app.domain.validation import FieldError, no_markup
+from app.i18n import N_
+from app.models.audit import AuditAction
+from app.models.base import utcnow
+from app.models.letter import StatusUpdate
+from app.models.outbox import OutboxKind, OutboxMessage
+from app.models.user import User
+from app.models.youth import Channel, EventKind, Frequency, Youth, YouthEvent, YouthStatus
+from app.services import audit, letter_templates, outbox, youths
+from app.services.access import assigned_to, youth_access
+from app.services.caseworker_change import recipients
+from app.settings import Settings
+
+COPY_KINDS = (OutboxKind.LETTER, OutboxKind.CASEWORKER_CHANGED)
+
+
+# --- letters ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Letter:
+    """One rendered letter: to whom, by which channel (None: no way to reach them)."""
+
+    ref: str  # "youth" or "member:<id>", the form's value for the recipient
+    recipient: Recipient
+    channel: Channel | None
+    subject: str
+    body: str
+
+
+def _ref(recipient: Recipient) -> str:
+    return "youth" if recipient.is_youth else f"member:{recipient.member_id}"
+
+
+def _caseworker(session: Session, youth: Youth, sender: User) -> User:
+    coordinator = session.get(User, youth.coordinator_id) if youth.coordinator_id else None
+    return coordinator or sender
+
+
+def check_facts(key: TemplateKey, facts: dict[str, str]) -> dict[str, str]:
+    """The facts the template asks the caseworker for (the information meeting's time and
+    place): each filled in, one line, no markup or CPR number. Raises FieldError."""
+    checked = {}
+    for name in rules.SHIPPED[key].asks:
+        value = " ".join(facts.get(name, "").split())
+        if not value:
+            raise FieldError(N_("This field is required."), field=name)
+        if len(value) > 200:
+            raise FieldError(N_("Enter at most %(n)s characters."), field=name, n=200)
+        try:
+            no_markup(value)
+        except FieldError as exc:
+            exc.field = name
+            raise
+        if contains_cpr_like(value):
+            raise FieldError(N_("A letter must never contain a CPR number."), field=name)
+        checked[name] = value
+    return checked
+
+
+def render(session: Session, youth: Youth, key: TemplateKey, sender: User, today: date,
+           facts: dict[str, str]) -> list[Letter]:
+    """The letter for each person it can go to: the young person, and each custody holder
+    (until the 18th birthday) or guardian, as for a change of caseworker."""
+    subject, body = letter_templates.texts(session, key)
+    caseworker = _caseworker(session, youth, sender)
+    with i18n.locale("da"):
+        common = {
+            "fornavn": youth.first_name, "sagsbehandler": caseworker.full_name,
+            "kontakt": contact_lines(
+                Caseworker(caseworker.full_name, caseworker.email, caseworker.phone)),
+            "afsender": sender.full_name,
+            "dato_18": i18n.format_date(eighteenth_birthday(youth.birth_date)),
+            **facts,
+        }
+    result = []
+    for person in recipients(session, youth, today):
+        values = {**common, "modtager": person.name,
+                  **addressed(person.is_youth, youth.first_name)}
+        result.append(Letter(_ref(person), person, letter_channel(person),
+                             rules.render(subject, values), rules.render(body, values)))
+    return result
+
+
+def send(session: Session, settings: Settings, user: User, youth_id: int, key: TemplateKey,
+         chosen: list[str], facts: dict[str, str], today: date) -> list[OutboxMessage]:
+    """Sends the letter to the chosen recipients through the outbox, records it as a status
+    update and in the history; one transaction. Raises FieldError."""
+    youth = youths.get_visible(session, user, youth_id)
+    if key not in rules.MANUAL:
+        raise FieldError(N_("Choose a letter from the list."), field="template")
+    facts = check_facts(key, facts)
+    wanted = [letter for letter in render(session, youth, key, user, today, facts)
+              if letter.ref in chosen and letter.channel is not None]
+    if not wanted:
+        raise FieldError(N_("Choose at least one person to send the letter to."),
+                         field="recipients")
+    messages = []
+    for letter in wanted:
+        if contains_cpr_like(letter.subject + "\n" + letter.body):
+            raise FieldError(N_("A letter must never contain a CPR number."), field="template")
+        person, channel = letter.recipient, letter.channel
+        messages.append(outbox.enqueue(
+            session, settings, kind=OutboxKind.LETTER, youth_id=youth.id, channel=channel,
+            recipient_name=person.name,
+            recipient_email=person.email if channel is Channel.EMAIL else None,
+            recipient_address=person.address if channel is Channel.LETTER else "",
+            recipient_phone=person.phone, subject=letter.subject, body=letter.body,
+            created_by_id=user.id,
+        ))
+    session.flush()
+    first = messages[0]
+    session.add(StatusUpdate(youth_id=youth_id, given_at=utcnow(), channel=first.channel,
+                             note=first.subject[:500], outbox_message_id=first.id,
+                             created_by_id=user.id))
+    session.add(YouthEvent(youth_id=youth_id, actor_id=user.id, kind=EventKind.LETTER_SENT,
+                           detail=first.subject[:500]))
+    audit.record(session, AuditAction.CREATE, user_id=user.id, object_type="letter",
+                 object_id=key.value, youth_id=youth_id)
+    session.commit()
+    return messages
+
+
+def copies(session: Session, youth_id: int) -> list[OutboxMessage]:
+    """The letters sent to the young person and the family, newest first."""
+    return list(session.exec(
+        select(OutboxMessage)
+        .where(OutboxMessage.youth_id == youth_id, col(OutboxMessage.kind).in_(COPY_KINDS))
+        .order_by(col(OutboxMessage.created_at).desc(), col(OutboxMessage.id).desc())
+        .limit(100)
+    ))
+
+
+def copy(session: Session, user: User, youth_id: int, message_id: int) -> OutboxMessage:
+    """One letter's copy, for someone who may see the young person (audit-logged)."""
+    youths.get_visible(session, user, youth_id)
+    message = session.get(OutboxMessage, message_id)
+    if message is None or message.youth_id != youth_id or message.kind not in COPY_KINDS:
+        raise youths.YouthNotFoundError(youth_id)
+    audit.record(session, AuditAction.READ, user_id=user.id, object_type="letter",
+                 object_id=message_id, youth_id=youth_id)
+    session.commit()
+    return message
+
+
+# --- status updates -----------------------------------------------------------------------
+
+
+def record_status_update(session: Session, user: User, youth_id: int, channel: Channel,
+                         note: str, given_at: datetime) -> StatusUpdate:
+    """A call, a meeting or a letter outside the app that gave the family news."""
+    youths.get_visible(session, user, youth_id)
+    row = StatusUpdate(youth_id=youth_id, given_at=given_at, channel=channel, note=note,
+                       created_by_id=user.id)
+    session.add(row)
+    session.add(YouthEvent(youth_id=youth_id, actor_id=user.id,
+                           kind=EventKind.STATUS_UPDATE_GIVEN, detail=note[:500]))
+    audit.record(session, AuditAction.CREATE, user_id=user.id, object_type="status_update",
+                 youth_id=youth_id)
+    session.commit()
+    return row
+
+
+def last_status_update(session: Session, youth_id: int) -> StatusUpdate | None:
+    return session.exec(
+        select(StatusUpdate).where(StatusUpdate.youth_id == youth_id)
+        .order_by(col(StatusUpdate.given_at).desc(), col(StatusUpdate.id).desc())
+    ).first()
+
+
+def update_due_on(youth: Youth, last_given: datetime | None, settings: Settings) -> date | None:
+    """When the next status update is due under the agreement (None: only on change, or
+    the case is no longer active)."""
+    if youth.status is not YouthStatus.ACTIVE:
+        return None
+    since = last_given or youth.created_at
+    return next_update_due(youth.comm_frequency, since.astimezone(settings.tz).date())
+
+
+@dataclass(frozen=True)
+class UpdateTask:
+    youth: Youth
+    due_on: date
+    last_given: datetime | None
+
+
+def updates_due_for(session: Session, settings: Settings, user: User, today: date,
+                    limit: int = 200) -> list[UpdateTask]:
+    """The young people the user is assigned to whose family should hear news by today."""
+    latest = (
+        select(StatusUpdate.youth_id, func.max(StatusUpdate.given_at).label("given_at"))
+        .group_by(col(StatusUpdate.youth_id)).subquery()
+    )
+    rows: Any = session.exec(
+        select(Youth, latest.c.given_at)
+        .outerjoin(latest, latest.c.youth_id == Youth.id)
+        .where(col(Youth.status) == YouthStatus.ACTIVE,
+               col(Youth.comm_frequency) != Frequency.ON_CHANGE,
+               assigned_to(user), youth_access(user))
+        .order_by(col(Youth.last_name), col(Youth.first_name))
+    )
+    tasks = []
+    for youth, given_at in rows:
+        due = update_due_on(youth, given_at, settings)
+        if due is not None and due <= today:
+            tasks.append(UpdateTask(youth, due, given_at))
+    tasks.sort(key=lambda task: task.due_on)
+    return tasks[:limit]
+
