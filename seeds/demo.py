@@ -18,7 +18,9 @@ from dateutil.relativedelta import relativedelta
 from sqlmodel import Session, col, func, select
 
 from app.db import make_engine, session_scope
+from app.domain.communication import INTERVAL
 from app.domain.youth import YouthData, latest_birth_date_for_age
+from app.models.letter import StatusUpdate
 from app.models.timeline import YouthStep
 from app.models.user import Role, User
 from app.models.youth import (
@@ -224,6 +226,7 @@ def _history(session: Session, settings: Settings, i: int, youth: Youth,
         session.add(YouthEvent(youth_id=youth.id or 0, at=youth.flagged_at,
                                kind=EventKind.FLAGGED))
     session.add(youth)
+    _status_update(session, settings, i, youth, today)
     steps = session.exec(
         select(YouthStep).where(YouthStep.youth_id == youth.id, col(YouthStep.due_on) < today)
         .order_by(col(YouthStep.due_on))
@@ -235,6 +238,20 @@ def _history(session: Session, settings: Settings, i: int, youth: Youth,
         step.done_by_id = youth.child_caseworker_id
         session.add(step)
     timeline.refresh_next_open_due(session, [youth.id or 0])
+
+
+def _status_update(session: Session, settings: Settings, i: int, youth: Youth,
+                   today: date) -> None:
+    """The latest news given under the communication agreement: a call recently enough that
+    the next update is due in a few days, except every fourth case, where it is due now."""
+    interval = INTERVAL.get(youth.comm_frequency)
+    if interval is None or youth.status is not YouthStatus.ACTIVE:
+        return
+    shift = timedelta(days=-3 if i % 4 == 0 else 1 + i % 5)
+    session.add(StatusUpdate(
+        youth_id=youth.id or 0, given_at=_at(today - interval + shift, settings, 10),
+        channel=Channel.PHONE, note="Ringede og fortalte, hvordan sagen går.",
+        created_by_id=youth.child_caseworker_id))
 
 
 def _birth_dates(rng: random.Random, today: date) -> list[date]:

@@ -119,7 +119,7 @@ SHIPPED: dict[TemplateKey, Shipped] = {
         ("fornavn", "mødet", "tidspunkt", "sted")),
     TemplateKey.TURNING_18: Shipped(
         N_("What changes when you turn 18"),
-        "Det ændrer sig, når {hvem} fylder 18 år",
+        "{hvem} fylder snart 18 år: det ændrer sig",
         "Kære {modtager}\n\n"
         "{hvem} fylder 18 år den {dato_18}. Så bliver man voksen efter loven. Derfor skifter "
         "sagen fra børneområdet til voksenområdet.\n\n"

@@ -165,8 +165,8 @@ def test_a_letter_goes_to_the_young_person_and_each_custody_holder_by_their_chan
         ("Freja", Channel.EMAIL), ("Anne Hansen", Channel.EMAIL),
         ("Peter Hansen", Channel.LETTER)]
     to_freja, to_anne, to_peter = sent
-    assert to_freja.subject == "Det ændrer sig, når Du fylder 18 år"
-    assert to_anne.subject == "Det ændrer sig, når Freja fylder 18 år"
+    assert to_freja.subject == "Du fylder snart 18 år: det ændrer sig"
+    assert to_anne.subject == "Freja fylder snart 18 år: det ændrer sig"
     assert to_anne.body.startswith("Kære Anne Hansen\n\nFreja fylder 18 år den ")
     assert to_freja.status is OutboxStatus.PENDING and to_peter.status is OutboxStatus.MANUAL
     assert to_peter.recipient_address == "Lindevej 4, 4000 Roskilde"

@@ -9,10 +9,19 @@ from sqlmodel import func, select
 from app.domain.cpr import cpr_lookup_hash, parse_cpr
 from app.domain.youth import AgeBand, birth_date_range
 from app.models.handover import HandoverDocument
+from app.models.letter import StatusUpdate
 from app.models.network import NetworkMember
 from app.models.timeline import TimelineStep, YouthStep
 from app.models.user import Role, User
-from app.models.youth import EventKind, SupportExpected, Youth, YouthEvent, YouthStatus
+from app.models.youth import (
+    EventKind,
+    Frequency,
+    SupportExpected,
+    Youth,
+    YouthEvent,
+    YouthStatus,
+)
+from app.services import letters
 from bench import generate as bench
 from seeds import data, demo
 
@@ -58,6 +67,14 @@ def test_the_demo_loads_40_young_people_across_every_age_band(settings, session,
     assert all(not y.flag_late for y in flagged)
     overdue = [y for y in youths if y.next_open_due_on and y.next_open_due_on < today]
     assert 3 <= len(overdue) <= len(demo.WITH_OVERDUE_STEP) + len(demo.REGISTERED_LATE)
+    # Families with an agreed frequency have had news lately; a few are due for more.
+    latest = {u.youth_id: u.given_at for u in session.exec(select(StatusUpdate)).all()}
+    agreed = [y for y in youths if y.comm_frequency is not Frequency.ON_CHANGE
+              and y.status is YouthStatus.ACTIVE]
+    assert set(latest) <= {y.id for y in agreed}  # all but a case registered only now
+    assert len(latest) >= len(agreed) - len(demo.REGISTERED_LATE) > 0
+    due = [y for y in agreed if letters.update_due_on(y, latest.get(y.id), settings) <= today]
+    assert 1 <= len(due) < len(agreed) / 2
     with_cpr = [y for y in youths if y.cpr]
     assert len(with_cpr) == 39
     for youth in with_cpr:
