@@ -290,7 +290,10 @@ def add_invitee(session: Session, settings: Settings, user: User, meeting_id: in
 
 
 def remove_invitee(session: Session, settings: Settings, user: User, meeting_id: int,
-                   invitee_id: int, now: datetime) -> MeetingInvitee:
+                   invitee_id: int, now: datetime, *, commit: bool = True) -> MeetingInvitee:
+    """Takes one person off the list: they get a cancellation, the others the update. With
+    `commit=False` the caller commits (removing a network member and their invitations is
+    one transaction)."""
     meeting, youth = get(session, user, meeting_id)
     _editable(meeting)
     current = invitees(session, meeting)
@@ -307,7 +310,8 @@ def remove_invitee(session: Session, settings: Settings, user: User, meeting_id:
     _send(session, settings, OutboxKind.MEETING_REMOVED, meeting, youth, user, now, [person])
     if rest:
         _send(session, settings, OutboxKind.MEETING_UPDATE, meeting, youth, user, now, rest)
-    session.commit()
+    if commit:
+        session.commit()
     return person
 
 

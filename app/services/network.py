@@ -338,7 +338,8 @@ def remove_member(session: Session, settings: Settings, user: User, youth_id: in
     """Takes the member off this network; the row stays, marked removed, and so does the
     directory entry. When they are invited to a meeting ahead, refuses unless `uninvite`
     confirms that they are taken off those invitation lists first (each meeting tells them,
-    as an uninvite does)."""
+    as an uninvite does). One transaction: the member is removed with all their invitations
+    or not at all."""
     from app.services import meetings  # meetings reads the network: import at use
 
     youth, view = get_member(session, user, youth_id, member_id, today)
@@ -347,7 +348,7 @@ def remove_member(session: Session, settings: Settings, user: User, youth_id: in
         raise ConfirmationNeededError(invitations)
     for invitation in invitations:
         meetings.remove_invitee(session, settings, user, invitation.meeting_id,
-                                invitation.invitee_id, now)
+                                invitation.invitee_id, now, commit=False)
     member = view.member
     member.removed_at, member.removed_by_id = now, user.id
     session.add(member)
