@@ -10,8 +10,10 @@ handover note the first time they open the case.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
+from sqlalchemy import and_, or_
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from app.domain.caseworker_change import (
@@ -29,8 +31,9 @@ from app.models.base import utcnow
 from app.models.caseworker import CaseRole, CaseworkerChange, ChangeKind
 from app.models.outbox import OutboxKind, OutboxMessage
 from app.models.user import User
-from app.models.youth import Channel, EventKind, Youth, YouthEvent
+from app.models.youth import Channel, EventKind, Youth, YouthEvent, YouthStatus
 from app.services import audit, letter_templates, network, outbox, youths
+from app.services.access import youth_access
 from app.services.youths import ValidationFailedError
 from app.settings import Settings
 
@@ -179,3 +182,38 @@ def history(session: Session, youth_id: int) -> list[CaseworkerChange]:
         select(CaseworkerChange).where(CaseworkerChange.youth_id == youth_id)
         .order_by(col(CaseworkerChange.created_at).desc(), col(CaseworkerChange.id).desc())
     ))
+
+
+ENDING_SOON_DAYS = 7
+
+
+def temporary_changes_ending(session: Session, user: User, today: date
+                             ) -> list[tuple[CaseworkerChange, Youth]]:
+    """Planned temporary changes that end within a week, or have ended, while the stand-in
+    still has the role: for the stand-in and for the caseworker who comes back, so that one
+    of them changes it back (and the family is told). The latest change of each role only."""
+    later = aliased(CaseworkerChange)
+    newer_exists = (
+        select(col(later.id)).where(col(later.youth_id) == CaseworkerChange.youth_id,
+                                    col(later.role) == CaseworkerChange.role,
+                                    col(later.id) > col(CaseworkerChange.id))
+        .exists()
+    )
+    still_standing_in = or_(
+        and_(col(CaseworkerChange.role) == CaseRole.COORDINATOR,
+             col(Youth.coordinator_id) == CaseworkerChange.to_user_id),
+        and_(col(CaseworkerChange.role) == CaseRole.BUDDY,
+             col(Youth.buddy_id) == CaseworkerChange.to_user_id),
+    )
+    rows = session.exec(
+        select(CaseworkerChange, Youth).join(Youth, col(Youth.id) == CaseworkerChange.youth_id)
+        .where(col(CaseworkerChange.kind) == ChangeKind.PLANNED_TEMPORARY,
+               col(CaseworkerChange.ends_on).is_not(None),
+               col(CaseworkerChange.ends_on) <= today + timedelta(days=ENDING_SOON_DAYS),
+               or_(col(CaseworkerChange.to_user_id) == user.id,
+                   col(CaseworkerChange.from_user_id) == user.id),
+               col(Youth.status) == YouthStatus.ACTIVE, still_standing_in, ~newer_exists,
+               youth_access(user))
+        .order_by(col(CaseworkerChange.ends_on), col(CaseworkerChange.id))
+    )
+    return [(change, youth) for change, youth in rows]

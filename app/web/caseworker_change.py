@@ -18,7 +18,7 @@ from app.deps import (
 )
 from app.domain.caseworker_change import ChangeData
 from app.i18n import N_, Msg
-from app.models.caseworker import CaseRole
+from app.models.caseworker import CaseRole, ChangeKind
 from app.models.user import User
 from app.models.youth import Youth
 from app.services import caseworker_change, users, youths
@@ -52,8 +52,15 @@ def _page(request: Request, session: Session, youth: Youth, values: dict[str, An
 def change_form(request: Request, youth_id: int, session: SessionDep,
                 user: CurrentUser) -> Response:
     youth = _youth(session, user, youth_id)
-    role = request.query_params.get("role", CaseRole.COORDINATOR.value)
-    values = {"role": role if role in {r.value for r in CaseRole} else CaseRole.COORDINATOR}
+    query = request.query_params
+    role = query.get("role", CaseRole.COORDINATOR.value)
+    values: dict[str, Any] = {
+        "role": role if role in {r.value for r in CaseRole} else CaseRole.COORDINATOR}
+    # Prefilled from "My tasks" when a temporary change ends: back to whom, for good.
+    if query.get("kind") in {k.value for k in ChangeKind}:
+        values["kind"] = query["kind"]
+    if query.get("to_user_id", "").isdigit():
+        values["to_user_id"] = query["to_user_id"]
     return _page(request, session, youth, values, {})
 
 
@@ -67,7 +74,9 @@ async def change_save(request: Request, youth_id: int, session: SessionDep, user
         try:
             result = caseworker_change.change_caseworker(session, user, youth_id, form, today,
                                                           settings)
-            youth = _youth(session, user, youth_id)
+            # Read again without the access check: handing a case back can end the user's
+            # own access to it, and they still see what was done.
+            session.refresh(youth)
             return _page(request, session, youth, {}, {}, result=result)
         except youths.ValidationFailedError as exc:
             session.rollback()

@@ -17,7 +17,7 @@ from app.domain.validation import FieldError, Text
 from app.i18n import N_, Msg
 from app.models.timeline import Completion, StepDepartment, TimelineStep, YouthStep
 from app.models.youth import Youth
-from app.services import inquiries, letters, meetings, timeline, youths
+from app.services import caseworker_change, inquiries, letters, meetings, timeline, youths
 from app.settings import Settings
 from app.web import labels
 from app.web.forms import form_dict, parse_form
@@ -92,10 +92,19 @@ def step_reopen(request: Request, row_id: int, session: SessionDep, user: Curren
     return _step_response(request, session, user, row, back, today)
 
 
+def _changes_ending(session: Session, user: Any, today: date) -> dict[str, Any]:
+    changes = caseworker_change.temporary_changes_ending(session, user, today)
+    people = youths.users_by_id(session, {
+        person for change, _youth in changes
+        for person in (change.from_user_id, change.to_user_id)})
+    return {"changes_ending": changes, "change_people": people}
+
+
 def _tasks_context(session: Session, settings: Settings, user: Any,
                    today: date) -> dict[str, Any]:
     return {"tasks": timeline.my_tasks(session, user, today), "step_labels": STEP_LABELS,
             "status_updates": letters.updates_due_for(session, settings, user, today),
+            **_changes_ending(session, user, today),
             "labels": labels,
             "inquiries": inquiries.open_for_user(session, user), "now": datetime.now(UTC),
             "step_people": {}, "today": today,

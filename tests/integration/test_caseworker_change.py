@@ -8,13 +8,14 @@ from datetime import date, datetime
 from dateutil.relativedelta import relativedelta
 from sqlmodel import col, select
 
+from app.deps import get_today
 from app.domain.youth import YouthData
 from app.models.caseworker import CaseworkerChange, ChangeKind
 from app.models.outbox import OutboxKind, OutboxMessage
 from app.models.user import Role
 from app.models.youth import Channel, EventKind, Youth, YouthEvent
 from app.services import youths
-from tests.conftest import login, make_user
+from tests.conftest import csrf_from, login, make_user
 
 HTMX = {"HX-Request": "true"}
 CPR = "150610-4123"
@@ -170,6 +171,47 @@ def test_a_temporary_change_to_the_buddy_swaps_the_two_and_a_permanent_one_clear
     assert "Makkeren har overtaget, så sagen har ingen makker nu" in back.text
     session.refresh(youth)
     assert (youth.coordinator_id, youth.buddy_id) == (mette.id, None)
+
+
+def test_a_temporary_change_that_ends_is_a_task_until_it_is_changed_back(
+    client, session, settings
+):
+    youth, mette, _jonas, lars = _setup(session, settings, email="freja@example.dk",
+                                        comm_channel=Channel.EMAIL)
+    token = login(client, "kim")
+    today = _today(settings)
+    ends = today + relativedelta(days=20)
+    response = _change(client, youth, token, to_user_id=str(lars.id), kind="planned_temporary",
+                       ends_on=ends.isoformat())
+    assert response.status_code == 200, response.text
+
+    def section(username: str, day) -> str:
+        login(client, username)
+        client.app.dependency_overrides[get_today] = lambda: day
+        page = client.get("/tasks").text
+        if 'id="changes-ending"' not in page:
+            return ""
+        part = page[page.index('id="changes-ending"'):]
+        return part[:part.index("</section>")]
+
+    assert section("lars", today) == ""  # more than a week ahead
+    for username in ("lars", "mette"):  # the stand-in and the one who comes back
+        shown = section(username, ends - relativedelta(days=2))
+        assert "Freja Østergaard" in shown and "Mette Kjær Andersen" in shown
+        assert (f"/youths/{youth.id}/caseworkers/change?role=coordinator&amp;"
+                f"kind=planned_permanent&amp;to_user_id={mette.id}") in shown
+    assert section("jonas", ends) == ""  # the buddy has nothing to do here
+
+    login(client, "lars")
+    form = client.get(f"/youths/{youth.id}/caseworkers/change?role=coordinator"
+                      f"&kind=planned_permanent&to_user_id={mette.id}")
+    assert f'<option value="{mette.id}" selected>' in form.text
+    back = _change(client, youth, csrf_from(form.text), to_user_id=str(mette.id),
+                   handover_note="Mette er tilbage.")
+    assert back.status_code == 200, back.text
+    assert section("lars", ends) == ""
+    letters = _letters(session, youth)
+    assert "Fra nu af er det Mette Kjær Andersen." in letters[-1].body
 
 
 def test_bad_changes_are_refused_next_to_the_field(client, session, settings):
