@@ -119,7 +119,7 @@ async def template_reset(request: Request, key: str, session: SessionDep,
 
 
 def _letter_page(request: Request, session: Session, user: User, youth: Youth,
-                 values: dict[str, Any], errors: dict[str, Msg], today: Any,
+                 values: dict[str, Any], errors: dict[str, Msg], today: date,
                  status_code: int = 200) -> Response:
     key = TemplateKey(values["template"])
     facts = {name: str(values.get(name, "")) for name in rules.SHIPPED[key].asks}
