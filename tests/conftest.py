@@ -8,6 +8,7 @@ import re
 import shutil
 import uuid
 from collections.abc import Iterator
+from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
@@ -191,3 +192,15 @@ def login(client: TestClient, username: str, password: str = TEST_PASSWORD) -> s
     )
     assert response.status_code == 303, response.text
     return csrf_from(client.get("/profile").text)
+
+
+def message_text(message: EmailMessage) -> str:
+    """Every header and every decoded part of an e-mail, for checking what it says; not the
+    raw message, whose random MIME boundaries and Message-ID are digits that can happen to
+    contain any four, and whose base64 parts hide what they carry."""
+    return "\n".join(
+        [f"{k}: {v}" for part in message.walk() for k, v in part.items()
+         if k.lower() not in ("content-type", "message-id")]
+        + [part.get_content() if part.get_content_maintype() == "text"
+           else part.get_payload(decode=True).decode("utf-8")
+           for part in message.walk() if not part.is_multipart()])

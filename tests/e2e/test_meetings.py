@@ -16,6 +16,7 @@ from playwright.sync_api import expect
 from app.db import make_engine, session_scope
 from app.models.network import NetworkMember, NetworkRole, Person, PersonKind, Sector
 from app.models.youth import Youth
+from tests.conftest import message_text
 from tests.e2e.conftest import log_in
 
 PEOPLE = (
@@ -91,7 +92,7 @@ def test_plan_move_and_cancel_a_meeting_and_find_the_messages(page, live_server)
         [event] = cal.walk("VEVENT")
         uids.add(str(event["UID"]))
         by_person.setdefault(to, []).append(f"{cal['METHOD']}:{int(event['SEQUENCE'])}")
-        assert "120309" not in message.as_string()
+        assert "120309" not in message_text(message)
     assert set(by_person) == recipients
     for found in by_person.values():
         assert sorted(found) == ["CANCEL:2", "REQUEST:0", "REQUEST:1"]
