@@ -162,6 +162,7 @@ MANUAL = (TemplateKey.TURNING_18, TemplateKey.INFO_MEETING_18)
 
 SUBJECT_MAX = 200
 BODY_MAX = 5000
+FACT_MAX = 200
 
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 _WORD = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
@@ -173,22 +174,27 @@ def placeholders_in(text: str) -> list[str]:
     return list(dict.fromkeys(_PLACEHOLDER.findall(text)))
 
 
+def _check_text(field: str, text: str, limit: int) -> None:
+    """Filled in, not too long, no markup and no CPR-like number; the error names `field`."""
+    if not text.strip():
+        raise FieldError(N_("This field is required."), field=field)
+    if len(text) > limit:
+        raise FieldError(N_("Enter at most %(n)s characters."), field=field, n=limit)
+    try:
+        no_markup(text)
+    except FieldError as exc:
+        exc.field = field
+        raise
+    if contains_cpr_like(text):
+        raise FieldError(N_("A letter must never contain a CPR number."), field=field)
+
+
 def check(key: TemplateKey, subject: str, body: str) -> None:
     """Refuses a template the app cannot send: empty, too long, markup, a CPR-like number, a
     stray brace, or a placeholder this template does not know (named in the message)."""
     allowed = SHIPPED[key].placeholders
     for field, text, limit in (("subject", subject, SUBJECT_MAX), ("body", body, BODY_MAX)):
-        if not text.strip():
-            raise FieldError(N_("This field is required."), field=field)
-        if len(text) > limit:
-            raise FieldError(N_("Enter at most %(n)s characters."), field=field, n=limit)
-        try:
-            no_markup(text)
-        except FieldError as exc:
-            exc.field = field
-            raise
-        if contains_cpr_like(text):
-            raise FieldError(N_("A letter must never contain a CPR number."), field=field)
+        _check_text(field, text, limit)
         for name in placeholders_in(text):
             if name not in allowed:
                 raise FieldError(
@@ -200,6 +206,17 @@ def check(key: TemplateKey, subject: str, body: str) -> None:
         if "{" in rest or "}" in rest:
             raise FieldError(N_("A brace { or } without its partner. Placeholders are written "
                                 "like {fornavn}."), field=field)
+
+
+def check_facts(key: TemplateKey, facts: Mapping[str, str]) -> dict[str, str]:
+    """The facts the template asks the caseworker for (the information meeting's time and
+    place), each on one line: filled in, short, no markup or CPR number. Raises FieldError."""
+    checked = {}
+    for name in SHIPPED[key].asks:
+        value = " ".join(facts.get(name, "").split())
+        _check_text(name, value, FACT_MAX)
+        checked[name] = value
+    return checked
 
 
 def render(text: str, values: Mapping[str, str]) -> str:

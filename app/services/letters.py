@@ -30,7 +30,7 @@ from app.domain.communication import next_update_due
 from app.domain.consent import eighteenth_birthday
 from app.domain.cpr import contains_cpr_like
 from app.domain.letters import TemplateKey
-from app.domain.validation import FieldError, no_markup
+from app.domain.validation import FieldError
 from app.i18n import N_
 from app.models.audit import AuditAction
 from app.models.base import utcnow
@@ -69,27 +69,6 @@ def _caseworker(session: Session, youth: Youth, sender: User) -> User:
     return coordinator or sender
 
 
-def check_facts(key: TemplateKey, facts: dict[str, str]) -> dict[str, str]:
-    """The facts the template asks the caseworker for (the information meeting's time and
-    place): each filled in, one line, no markup or CPR number. Raises FieldError."""
-    checked = {}
-    for name in rules.SHIPPED[key].asks:
-        value = " ".join(facts.get(name, "").split())
-        if not value:
-            raise FieldError(N_("This field is required."), field=name)
-        if len(value) > 200:
-            raise FieldError(N_("Enter at most %(n)s characters."), field=name, n=200)
-        try:
-            no_markup(value)
-        except FieldError as exc:
-            exc.field = name
-            raise
-        if contains_cpr_like(value):
-            raise FieldError(N_("A letter must never contain a CPR number."), field=name)
-        checked[name] = value
-    return checked
-
-
 def render(session: Session, youth: Youth, key: TemplateKey, sender: User, today: date,
            facts: dict[str, str]) -> list[Letter]:
     """The letter for each person it can go to: the young person, and each custody holder
@@ -121,7 +100,7 @@ def send(session: Session, settings: Settings, user: User, youth_id: int, key: T
     youth = youths.get_visible(session, user, youth_id)
     if key not in rules.MANUAL:
         raise FieldError(N_("Choose a letter from the list."), field="template")
-    facts = check_facts(key, facts)
+    facts = rules.check_facts(key, facts)
     wanted = [letter for letter in render(session, youth, key, user, today, facts)
               if letter.ref in chosen and letter.channel is not None]
     if not wanted:

@@ -124,6 +124,8 @@ def _letter_page(request: Request, session: Session, user: User, youth: Youth,
     key = TemplateKey(values["template"])
     facts = {name: str(values.get(name, "")) for name in rules.SHIPPED[key].asks}
     rendered = letters.render(session, youth, key, user, today, facts)
+    if "recipients" not in values:  # first shown: everyone who can get a letter
+        values["recipients"] = [letter.ref for letter in rendered if letter.channel]
     return render(request, "letters/write.html", {
         "youth": youth, "values": values, "errors": errors, "key": key,
         "manual": [(k, rules.SHIPPED[k].name) for k in rules.MANUAL],
@@ -139,10 +141,7 @@ def letter_new(request: Request, youth_id: int, session: SessionDep, user: Curre
     key = _key(template)
     if key not in rules.MANUAL:
         raise NotFoundError()
-    rendered = letters.render(session, youth, key, user, today, {})
-    chosen = [letter.ref for letter in rendered if letter.channel is not None]
-    return _letter_page(request, session, user, youth,
-                        {"template": key.value, "recipients": chosen}, {}, today)
+    return _letter_page(request, session, user, youth, {"template": key.value}, {}, today)
 
 
 @router.post("/youths/{youth_id}/letters")

@@ -60,8 +60,8 @@ def _step_response(request: Request, session: Session, user: Any, row: YouthStep
                    back: str, today: date) -> Response:
     if back == "tasks":
         if request.headers.get("hx-request") == "true":
-            return render(request, "tasks.html", _tasks_context(
-                session, request.app.state.settings, user, today), block="tasks")
+            return render(request, "tasks.html", _steps_context(session, user, today),
+                          block="tasks")
         return RedirectResponse("/tasks", status_code=303)
     youth = youths.get_visible(session, user, row.youth_id)
     if request.headers.get("hx-request") == "true":
@@ -100,14 +100,18 @@ def _changes_ending(session: Session, user: Any, today: date) -> dict[str, Any]:
     return {"changes_ending": changes, "change_people": people}
 
 
+def _steps_context(session: Session, user: Any, today: date) -> dict[str, Any]:
+    """The steps on "My tasks": all its htmx fragment needs."""
+    return {"tasks": timeline.my_tasks(session, user, today), "step_labels": STEP_LABELS,
+            "step_people": {}, "today": today}
+
+
 def _tasks_context(session: Session, settings: Settings, user: Any,
                    today: date) -> dict[str, Any]:
-    return {"tasks": timeline.my_tasks(session, user, today), "step_labels": STEP_LABELS,
+    return {**_steps_context(session, user, today), "labels": labels,
+            "inquiries": inquiries.open_for_user(session, user), "now": datetime.now(UTC),
             "status_updates": letters.updates_due_for(session, settings, user, today),
             **_changes_ending(session, user, today),
-            "labels": labels,
-            "inquiries": inquiries.open_for_user(session, user), "now": datetime.now(UTC),
-            "step_people": {}, "today": today,
             "actions": meetings.open_actions_for(session, user),
             "failed_messages": meetings.failed_messages_for_organiser(session, user)}
 
