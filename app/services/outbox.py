@@ -23,6 +23,8 @@ from email.utils import format_datetime
 from typing import Any
 
 from sqlalchemy import or_, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
 from app import mail
@@ -71,6 +73,22 @@ def enqueue(session: Session, settings: Settings, **values: Any) -> OutboxMessag
     message = OutboxMessage(**row(settings, **values))
     session.add(message)
     return message
+
+
+def enqueue_once(session: Session, settings: Settings, *, dedupe_key: str,
+                 **values: Any) -> bool:
+    """Adds one message unless a message with `dedupe_key` exists, also when another process
+    adds it at the same moment (INSERT ... ON CONFLICT DO NOTHING on the unique key, so a
+    job run twice at once neither sends twice nor fails). True when added; the caller
+    commits."""
+    insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else (
+        sqlite_insert)
+    table = OutboxMessage.__table__  # type: ignore[attr-defined]
+    statement = (
+        insert(table).values(**row(settings, dedupe_key=dedupe_key, **values))
+        .on_conflict_do_nothing(index_elements=["dedupe_key"]).returning(table.c.id)
+    )
+    return session.execute(statement).first() is not None
 
 
 def plain_message(settings: Settings, message: OutboxMessage) -> EmailMessage:

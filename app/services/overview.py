@@ -33,7 +33,7 @@ from app.models.handover import (
 )
 from app.models.inquiry import Inquiry
 from app.models.network import NetworkMember
-from app.models.outbox import OutboxKind, OutboxMessage
+from app.models.outbox import OutboxKind
 from app.models.timeline import TimelineStep, YouthStep
 from app.models.user import Department, Role, User
 from app.models.youth import Youth, YouthStatus
@@ -415,7 +415,8 @@ SUMMARY_HOUR = 7
 def send_monthly_summary(session: Session, settings: Settings, now: datetime) -> int:
     """On the first day of each month from 07:00 (or the first run after it), queues one
     short summary per active coordinator: counts and a link, no names and no CPR numbers.
-    The dedupe key makes every later run that month a no-op. Returns messages queued."""
+    The dedupe key makes every later run that month a no-op, also one running at the same
+    moment. Returns messages queued."""
     local = now.astimezone(settings.tz)
     if local.day == 1 and local.hour < SUMMARY_HOUR:
         return 0
@@ -433,9 +434,6 @@ def send_monthly_summary(session: Session, settings: Settings, now: datetime) ->
         User.role == Role.COORDINATOR, col(User.is_active).is_(True)))
     queued = 0
     for coordinator in coordinators:
-        key = f"overview:{month:%Y-%m}:{coordinator.id}"
-        if session.exec(select(OutboxMessage.id).where(OutboxMessage.dedupe_key == key)).first():
-            continue
         with i18n.locale(coordinator.locale):
             subject = gettext("Overgang: the overview for %(month)s") % {
                 "month": i18n.format_date(month, "MMMM y")}
@@ -452,10 +450,10 @@ def send_monthly_summary(session: Session, settings: Settings, now: datetime) ->
                 gettext("See the overview (log in first): %(url)s")
                 % {"url": f"{settings.public_base_url}/overview?month={month:%Y-%m}"},
             ])
-        outbox.enqueue(session, settings, kind=OutboxKind.OVERVIEW_SUMMARY, subject=subject,
-                       body=body, recipient_email=coordinator.email,
-                       recipient_name=coordinator.full_name,
-                       recipient_user_id=coordinator.id, dedupe_key=key, now=now)
-        queued += 1
+        queued += outbox.enqueue_once(
+            session, settings, kind=OutboxKind.OVERVIEW_SUMMARY, subject=subject, body=body,
+            recipient_email=coordinator.email, recipient_name=coordinator.full_name,
+            recipient_user_id=coordinator.id, now=now,
+            dedupe_key=f"overview:{month:%Y-%m}:{coordinator.id}")
     session.commit()
     return queued
