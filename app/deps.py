@@ -16,8 +16,9 @@ from fastapi import Depends, Request
 from sqlmodel import Session
 
 from app.db import new_session
+from app.models.audit import AuditAction
 from app.models.user import Role, User
-from app.services import auth
+from app.services import access, audit, auth
 from app.settings import Settings
 
 SESSION_COOKIE = "overgang_session"
@@ -61,7 +62,10 @@ def get_settings(request: Request) -> Settings:
 
 
 def get_session(request: Request) -> Iterator[Session]:
+    """The request's session. Its unit of work is committed or rolled back by the route
+    (web/routing.py); closing it here rolls back whatever was not committed."""
     session = new_session(request.app.state.engine)
+    request.state.db = session
     try:
         yield session
     finally:
@@ -101,6 +105,31 @@ def authenticate(request: Request, session: SessionDep, settings: SettingsDep) -
     request.state.session_digest = digest
     if user is None and not _route_is_public(request):
         raise NotAuthenticatedError(expired=state is auth.SessionState.EXPIRED)
+
+
+def youth_scope(request: Request, session: SessionDep) -> None:
+    """The access check and the read's audit row for every route whose path names a young
+    person or one of their objects (services/access.OWNED_BY_YOUTH), installed on the whole
+    application like `authenticate`: a new route with such an id cannot forget either.
+
+    The young person is kept on ``request.state.youth`` (None for other paths). A page or API
+    read (GET, HEAD) writes one READ row naming the object and the route; a change writes its
+    own row in its service."""
+    request.state.youth = None
+    user: User | None = request.state.user
+    if user is None or not request.path_params:
+        return
+    scope = access.resolve_path(session, user, request.path_params)
+    if scope is None:
+        return
+    request.state.youth = scope.youth
+    if request.method in ("GET", "HEAD"):
+        route = request.scope.get("route")
+        audit.record(
+            session, AuditAction.READ, user_id=user.id, object_type=scope.object_type,
+            object_id=scope.object_id, youth_id=scope.youth.id, client_addr=client_addr(request),
+            detail=f"{request.method} {getattr(route, 'path', '')}",
+        )
 
 
 def csrf_token_for(request: Request) -> str:

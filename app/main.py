@@ -12,7 +12,7 @@ from fastapi.staticfiles import StaticFiles
 
 from app import jobs
 from app.db import make_engine
-from app.deps import authenticate, csrf_protect
+from app.deps import authenticate, csrf_protect, youth_scope
 from app.settings import Settings, load_settings
 from app.web import (
     admin,
@@ -64,7 +64,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(
         title="Overgang",
         lifespan=lifespan,
-        dependencies=[Depends(authenticate), Depends(csrf_protect)],
+        dependencies=[Depends(authenticate), Depends(csrf_protect), Depends(youth_scope)],
         docs_url=None,
         redoc_url=None,
         openapi_url=None,

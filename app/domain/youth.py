@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 from enum import StrEnum
 from typing import Annotated
@@ -19,6 +20,7 @@ from pydantic import (
 from app.domain.cpr import Cpr, CprError, CprErrorCode, parse_cpr
 from app.domain.validation import Email, FieldError, OptionalInt, Phone, Text, empty_to_none
 from app.i18n import N_
+from app.models.user import Role
 from app.models.youth import Channel, Frequency, SupportExpected, YouthStatus
 
 CPR_MESSAGES = {
@@ -105,6 +107,45 @@ class YouthData(BaseModel):
         if self.birth_date and self.birth_date > today:
             field = "cpr" if self.cpr else "birth_date"
             raise FieldError(N_("The birth date lies in the future."), field=field)
+
+
+_SIX_DIGITS = re.compile(r"\d{6}")
+CPR_IN_NAME_SEARCH = N_("Search for a CPR number in the field “Find by CPR number”, so that the "
+                        "number stays out of the address line and the logs.")
+
+
+def looks_like_cpr_search(query: str) -> bool:
+    """A name search that holds a birth date's six digits or more (with or without a dash or
+    spaces): searching for it in a URL would put a CPR number in addresses and logs."""
+    return bool(_SIX_DIGITS.search(re.sub(r"[\s\-‐‑–]", "", query)))
+
+
+NO_CPR_MATCH = N_("No young person you have access to has this CPR number.")
+ASSIGNMENT_FIELDS = ("child_caseworker_id", "adult_caseworker_id")
+NEEDS_AUTHORITY = N_("Only a coordinator or the young person's coordinating caseworker may "
+                     "change caseworkers or close the case.")
+
+
+def may_reassign_and_close(role: Role, user_id: int | None, coordinator_id: int | None) -> bool:
+    """Who may give a case to another caseworker, close it or reopen it: coordinators and
+    administrators, and the young person's coordinating caseworker."""
+    return role in (Role.COORDINATOR, Role.ADMIN) or (
+        user_id is not None and user_id == coordinator_id)
+
+
+def changes_needing_authority(
+    assigned: dict[str, int | None], status: YouthStatus, data: YouthData, user_id: int | None
+) -> list[str]:
+    """The fields of an edit that only `may_reassign_and_close` may make: another caseworker
+    for the case (taking an unassigned case oneself is not one), and closing or reopening."""
+    fields = [
+        name for name in ASSIGNMENT_FIELDS
+        if getattr(data, name) != assigned[name]
+        and not (assigned[name] is None and getattr(data, name) == user_id)
+    ]
+    if (status is YouthStatus.CLOSED) != (data.status is YouthStatus.CLOSED):
+        fields.append("status")
+    return fields
 
 
 class AgeBand(StrEnum):

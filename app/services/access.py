@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, false, or_, true
-from sqlmodel import col
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
 
+from sqlalchemy import ColumnElement, false, or_, true
+from sqlmodel import Session, col, select
+
+from app.models.handover import Consent, HandoverDocument
+from app.models.inquiry import Inquiry
+from app.models.meeting import ActionPoint, Meeting, MeetingInvitee
+from app.models.network import NetworkMember
+from app.models.outbox import OutboxMessage
+from app.models.timeline import YouthStep
 from app.models.user import Role, User
 from app.models.youth import Youth, YouthStatus
 
@@ -42,3 +52,108 @@ def youth_access(user: User) -> ColumnElement[bool]:
             assigned,
         )
     return false()
+
+
+# --- the young person behind a request's path ------------------------------------------------
+
+class YouthNotFoundError(Exception):
+    """No such record (or an object that does not belong to the young person in the path)."""
+
+
+class YouthForbiddenError(Exception):
+    """The record exists, but the user may not see this young person."""
+
+
+MAX_ID = 2**31 - 1  # the id columns are 32-bit integers on PostgreSQL
+
+
+@dataclass(frozen=True)
+class Owned:
+    """A kind of object that belongs to one young person, found by its id in a path."""
+
+    object_type: str
+    youth_of: Callable[[int], Any]  # id -> a SELECT of the owning young person's id
+
+
+def _owned(model: Any, object_type: str) -> Owned:
+    return Owned(object_type, lambda i: select(model.youth_id).where(model.id == i))
+
+
+OWNED_BY_YOUTH: dict[str, Owned] = {
+    "document_id": _owned(HandoverDocument, "handover_document"),
+    "consent_id": _owned(Consent, "consent"),
+    "meeting_id": _owned(Meeting, "meeting"),
+    "invitee_id": Owned("meeting_invitee", lambda i: select(Meeting.youth_id).join(
+        MeetingInvitee, col(MeetingInvitee.meeting_id) == col(Meeting.id)).where(
+        MeetingInvitee.id == i)),
+    "action_id": _owned(ActionPoint, "action_point"),
+    "member_id": _owned(NetworkMember, "network_member"),
+    "inquiry_id": _owned(Inquiry, "inquiry"),
+    "message_id": _owned(OutboxMessage, "letter"),
+    "row_id": _owned(YouthStep, "youth_step"),
+}
+"""Every path parameter that names an object of one young person. A route whose path holds
+one of these (or ``youth_id``) is served only when the user may see that young person."""
+
+NOT_YOUTH_PARAMS = frozenset({
+    "user_id",          # staff accounts (administrators)
+    "step_id",          # the timeline template (administrators)
+    "type_id",          # the document catalogue (administrators)
+    "key",              # letter templates (administrators)
+    "closing_day_id",   # closing days (administrators)
+    "token",            # signed reply links and calendar feed tokens
+    "action",           # a verb in the path (edit, remove ...), not an id
+})
+"""Path parameters that name nothing of a young person's."""
+
+
+@dataclass(frozen=True)
+class YouthScope:
+    youth: Youth
+    object_type: str
+    object_id: int
+
+
+def _id(text: str) -> int:
+    if not text.isdigit() or len(text) > 10 or not 0 < int(text) <= MAX_ID:
+        raise YouthNotFoundError()
+    return int(text)
+
+
+def visible_youth(session: Session, user: User, youth_id: int) -> Youth:
+    """The young person, if `user` may see them; raises the two errors above otherwise."""
+    youth = session.exec(select(Youth).where(Youth.id == youth_id, youth_access(user))).first()
+    if youth is not None:
+        return youth
+    if session.get(Youth, youth_id) is None:
+        raise YouthNotFoundError()
+    raise YouthForbiddenError()
+
+
+def resolve_path(session: Session, user: User, params: Mapping[str, str]) -> YouthScope | None:
+    """The visible young person that a request's path parameters point at, with the innermost
+    object named; None when the path names nothing of a young person's. Every object must
+    belong to the same young person (and to the one named by ``youth_id``)."""
+    for name, value in params.items():
+        if name.endswith("_id"):
+            _id(value)  # any id beyond the columns' range, or not a number, is not found
+    owners: set[int] = set()
+    object_type, object_id = "youth", 0
+    if "youth_id" in params:
+        object_id = _id(params["youth_id"])
+        owners.add(object_id)
+    for name, value in params.items():
+        owned = OWNED_BY_YOUTH.get(name)
+        if owned is None:
+            continue
+        object_id = _id(value)
+        owner = session.exec(owned.youth_of(object_id)).first()
+        if owner is None:
+            raise YouthNotFoundError()
+        owners.add(int(owner))
+        object_type = owned.object_type
+    if not owners:
+        return None
+    if len(owners) > 1:
+        raise YouthNotFoundError()
+    return YouthScope(visible_youth(session, user, owners.pop()), object_type, object_id)

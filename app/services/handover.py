@@ -461,8 +461,7 @@ def overview(session: Session, youth: Youth, today: date) -> Overview:
                     eighteenth_birthday(youth.birth_date))
 
 
-def read_overview(session: Session, user: User, youth_id: int, today: date,
-                  client_addr: str = "") -> Overview:
-    """The overview page: an audit-logged read."""
-    youth = youths.get_for_view(session, user, youth_id, client_addr)
+def read_overview(session: Session, user: User, youth_id: int, today: date) -> Overview:
+    """The overview page of a young person the user may see."""
+    youth = youths.get_visible(session, user, youth_id)
     return overview(session, youth, today)

@@ -7,22 +7,35 @@ from datetime import UTC, date, datetime, time, tzinfo
 from typing import Any
 
 from sqlalchemy import func
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from app.domain.cpr import cpr_lookup_hash
 from app.domain.validation import FieldError
-from app.domain.youth import AgeBand, YouthData, birth_date_range, checked_cpr
+from app.domain.youth import (
+    ASSIGNMENT_FIELDS,
+    NEEDS_AUTHORITY,
+    AgeBand,
+    YouthData,
+    birth_date_range,
+    changes_needing_authority,
+    checked_cpr,
+    may_reassign_and_close,
+)
 from app.i18n import N_, Msg
 from app.models.audit import AuditAction
 from app.models.base import utcnow
 from app.models.user import Department, Role, User
 from app.models.youth import EventKind, Youth, YouthEvent, YouthStatus
 from app.services import audit, timeline
-from app.services.access import youth_access
+from app.services.access import YouthForbiddenError as YouthForbiddenError
+from app.services.access import YouthNotFoundError as YouthNotFoundError
+from app.services.access import visible_youth, youth_access
 from app.settings import Settings
 
 PAGE_SIZE = 25
+DUPLICATE_CPR = N_("A young person with this CPR number is already in the register.")
 CASEWORKER_FIELDS: dict[str, tuple[Role, ...]] = {
     "child_caseworker_id": (Role.CHILD_CASEWORKER,),
     "adult_caseworker_id": (Role.ADULT_CASEWORKER,),
@@ -31,19 +44,13 @@ CASEWORKER_FIELDS: dict[str, tuple[Role, ...]] = {
 }
 
 
-class YouthNotFoundError(Exception):
-    pass
-
-
-class YouthForbiddenError(Exception):
-    pass
-
-
 class ValidationFailedError(Exception):
-    def __init__(self, errors: dict[str, Msg], *, conflict: bool = False) -> None:
+    def __init__(self, errors: dict[str, Msg], *, conflict: bool = False,
+                 forbidden: bool = False) -> None:
         super().__init__("validation failed")
         self.errors = errors
         self.conflict = conflict
+        self.forbidden = forbidden
 
 
 @dataclass
@@ -130,33 +137,14 @@ def list_youths(
     return YouthPage(list(rows), int(total), page)
 
 
-def _visible(session: Session, user: User, youth_id: int) -> Youth:
-    youth = session.exec(select(Youth).where(Youth.id == youth_id, youth_access(user))).first()
-    if youth is not None:
-        return youth
-    if session.get(Youth, youth_id) is None:
-        raise YouthNotFoundError()
-    raise YouthForbiddenError()
-
-
-def get_for_view(session: Session, user: User, youth_id: int, client_addr: str = "") -> Youth:
-    """A young person's record, access-checked; the read is audit-logged."""
-    youth = _visible(session, user, youth_id)
-    audit.record(
-        session, AuditAction.READ, user_id=user.id, object_type="youth", object_id=youth.id,
-        youth_id=youth.id, client_addr=client_addr,
-    )
-    session.commit()
-    return youth
-
-
 def get_visible(session: Session, user: User, youth_id: int) -> Youth:
-    """Access-checked, without an audit row (for actions that write their own)."""
-    return _visible(session, user, youth_id)
+    """Access-checked. The read's audit row is written for the whole request by the path's
+    scope (deps.youth_scope), so no service writes one of its own."""
+    return visible_youth(session, user, youth_id)
 
 
 def reveal_cpr(session: Session, user: User, youth_id: int, client_addr: str = "") -> str | None:
-    youth = _visible(session, user, youth_id)
+    youth = visible_youth(session, user, youth_id)
     audit.record(
         session, AuditAction.REVEAL_CPR, user_id=user.id, object_type="youth",
         object_id=youth.id, youth_id=youth.id, client_addr=client_addr,
@@ -217,10 +205,7 @@ def validate(
         raise ValidationFailedError({exc.field or "cpr": exc.msg}) from None
     errors = _check_references(session, data)
     if data.cpr and cpr_taken(session, settings, data.cpr, exclude_id):
-        raise ValidationFailedError(
-            {"cpr": Msg(N_("A young person with this CPR number is already in the register."))},
-            conflict=True,
-        )
+        raise ValidationFailedError({"cpr": Msg(DUPLICATE_CPR)}, conflict=True)
     if errors:
         raise ValidationFailedError(errors)
 
@@ -244,7 +229,12 @@ def create(
     _apply(youth, data, settings)
     youth.created_by_id = user.id
     session.add(youth)
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError:
+        # Another request registered the same CPR number between the check and the insert.
+        session.rollback()
+        raise ValidationFailedError({"cpr": Msg(DUPLICATE_CPR)}, conflict=True) from None
     assert youth.id is not None
     timeline.sync_youth(session, settings, youth)
     session.add(YouthEvent(youth_id=youth.id, actor_id=user.id, kind=event))
@@ -272,11 +262,23 @@ def check_handover_fields(youth: Youth, data: YouthData) -> None:
         raise ValidationFailedError(errors)
 
 
+def check_authority(user: User, youth: Youth, data: YouthData) -> None:
+    """Refuses (forbidden) a reassignment or a closing by someone without the authority."""
+    if may_reassign_and_close(user.role, user.id, youth.coordinator_id):
+        return
+    assigned = {name: getattr(youth, name) for name in ASSIGNMENT_FIELDS}
+    fields = changes_needing_authority(assigned, youth.status, data, user.id)
+    if fields:
+        raise ValidationFailedError({name: Msg(NEEDS_AUTHORITY) for name in fields},
+                                    forbidden=True)
+
+
 def update(
     session: Session, settings: Settings, user: User, youth_id: int, data: YouthData,
     today: date,
 ) -> Youth:
-    youth = _visible(session, user, youth_id)
+    youth = visible_youth(session, user, youth_id)
+    check_authority(user, youth, data)
     check_handover_fields(youth, data)
     validate(session, settings, data, today, exclude_id=youth.id)
     before = {name: getattr(youth, name) for name in CASEWORKER_FIELDS}

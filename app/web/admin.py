@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, Field, model_validator
 
@@ -14,9 +14,10 @@ from app.i18n import N_, Msg
 from app.models.user import Role, User
 from app.services import auth, users
 from app.web.forms import form_dict, parse_form
+from app.web.routing import make_router
 from app.web.templating import render
 
-router = APIRouter(prefix="/admin")
+router = make_router(prefix="/admin")
 
 ROLE_LABELS = {
     Role.CHILD_CASEWORKER: N_("Caseworker, children's department"),

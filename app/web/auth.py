@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from app.deps import SESSION_COOKIE, SessionDep, SettingsDep, client_addr, public
 from app.i18n import N_, Msg
 from app.services import auth
+from app.web.routing import make_router
 from app.web.templating import render
 
-router = APIRouter()
+router = make_router()
 
 
 def _safe_next(target: str | None) -> str:

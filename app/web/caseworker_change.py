@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import Response
 from sqlmodel import Session
 
@@ -24,9 +24,10 @@ from app.models.youth import Youth
 from app.services import caseworker_change, users, youths
 from app.web import labels
 from app.web.forms import form_dict, parse_form
+from app.web.routing import make_router
 from app.web.templating import render
 
-router = APIRouter(prefix="/youths/{youth_id}/caseworkers")
+router = make_router(prefix="/youths/{youth_id}/caseworkers")
 
 
 def _youth(session: Session, user: User, youth_id: int) -> Youth:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session
 
@@ -20,9 +20,10 @@ from app.models.user import User
 from app.services import feeds
 from app.settings import Settings
 from app.web.forms import form_dict
+from app.web.routing import make_router
 from app.web.templating import render
 
-router = APIRouter()
+router = make_router()
 
 
 def _now() -> datetime:

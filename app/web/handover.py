@@ -12,7 +12,7 @@ import secrets
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import Form, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, Field
 from sqlmodel import Session
@@ -42,9 +42,10 @@ from app.models.youth import Youth
 from app.services import handover, network, youths
 from app.web import labels
 from app.web.forms import form_dict, parse_form
+from app.web.routing import make_router
 from app.web.templating import render
 
-router = APIRouter()
+router = make_router()
 
 NEXT_STATUSES = {
     DocumentStatus.NEEDED: (DocumentStatus.REQUESTED, DocumentStatus.RECEIVED,
@@ -59,7 +60,7 @@ NEXT_STATUSES = {
 def _youth(session: Session, user: User, youth_id: int, read_from: str | None = None) -> Youth:
     try:
         if read_from is not None:
-            return youths.get_for_view(session, user, youth_id, read_from)
+            return youths.get_visible(session, user, youth_id)
         return youths.get_visible(session, user, youth_id)
     except youths.YouthNotFoundError:
         raise NotFoundError() from None

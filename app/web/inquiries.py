@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 from sqlmodel import Session
@@ -21,9 +21,10 @@ from app.services import inquiries, youths
 from app.settings import Settings
 from app.web import labels
 from app.web.forms import field_errors, form_dict
+from app.web.routing import make_router
 from app.web.templating import render
 
-router = APIRouter()
+router = make_router()
 
 SENDER_LABELS = {
     InquirySender.YOUTH: N_("The young person"),

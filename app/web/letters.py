@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, BeforeValidator, Field, ValidationError
 from sqlmodel import Session
@@ -22,9 +22,10 @@ from app.services import letter_templates, letters, youths
 from app.settings import Settings
 from app.web import labels
 from app.web.forms import field_errors, form_dict
+from app.web.routing import make_router
 from app.web.templating import render
 
-router = APIRouter()
+router = make_router()
 
 # The facts a template asks for when it is sent: their labels.
 ASK_LABELS = {"tidspunkt": N_("Date and time of the meeting"), "sted": N_("Place")}

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session
 
@@ -24,17 +24,17 @@ from app.domain import ical
 from app.domain import meeting_labels as mlabels
 from app.domain.meeting import AGENDA_AREAS, MeetingData, ReplyTokenError, read_reply_token
 from app.i18n import N_, Msg, gettext
-from app.models.audit import AuditAction
 from app.models.meeting import Answer, Meeting, MeetingStatus
 from app.models.user import User
 from app.models.youth import Channel, Youth
-from app.services import audit, meetings, youths
+from app.services import meetings, youths
 from app.services.meeting_mail import as_ical, attendees
 from app.settings import Settings
 from app.web.forms import Errors, form_dict, parse_form
+from app.web.routing import make_router
 from app.web.templating import render
 
-router = APIRouter()
+router = make_router()
 
 
 def _now() -> datetime:
@@ -44,7 +44,7 @@ def _now() -> datetime:
 def _youth(session: Session, user: User, youth_id: int, addr: str | None = None) -> Youth:
     try:
         if addr is not None:
-            return youths.get_for_view(session, user, youth_id, addr)
+            return youths.get_visible(session, user, youth_id)
         return youths.get_visible(session, user, youth_id)
     except youths.YouthNotFoundError:
         raise NotFoundError() from None
@@ -162,9 +162,6 @@ def _owners(session: Session, meeting: Meeting, youth: Youth) -> list[User]:
 def meeting_view(request: Request, meeting_id: int, session: SessionDep,
                  user: CurrentUser) -> Response:
     meeting, youth = _meeting(session, user, meeting_id)
-    audit.record(session, AuditAction.READ, user_id=user.id, object_type="meeting",
-                 object_id=meeting_id, youth_id=youth.id, client_addr=client_addr(request))
-    session.commit()
     return _page(request, session, meeting, youth)
 
 

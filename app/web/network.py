@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel
 from sqlmodel import Session
@@ -36,9 +36,10 @@ from app.services import network, youths
 from app.settings import Settings
 from app.web import labels
 from app.web.forms import Errors, form_dict, parse_form
+from app.web.routing import make_router
 from app.web.templating import render, use_request_locale
 
-router = APIRouter(prefix="/youths/{youth_id}/network")
+router = make_router(prefix="/youths/{youth_id}/network")
 
 
 def role_text(view: network.MemberView) -> str:
@@ -90,7 +91,7 @@ def _youth(session: Session, user: User, youth_id: int, *, read_from: str | None
     address) is audit-logged, an action writes its own audit row."""
     try:
         if read_from is not None:
-            return youths.get_for_view(session, user, youth_id, read_from)
+            return youths.get_visible(session, user, youth_id)
         return youths.get_visible(session, user, youth_id)
     except youths.YouthNotFoundError:
         raise NotFoundError() from None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import Response
 
 from app.deps import CoordinatorUser, SessionDep, SettingsDep, TodayDep, client_addr
@@ -14,9 +14,10 @@ from app.domain.validation import FieldError
 from app.models.user import Department
 from app.services import overview, users
 from app.web import labels
+from app.web.routing import make_router
 from app.web.templating import render
 
-router = APIRouter()
+router = make_router()
 
 
 def _int(value: str | None) -> int | None:

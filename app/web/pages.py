@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import Form, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from sqlalchemy import text
 
 from app.deps import CurrentUser, SessionDep, public
 from app.i18n import LOCALES
 from app.services import users
+from app.web.routing import make_router
 from app.web.templating import render
 
-router = APIRouter()
+router = make_router()
 
 
 @router.get("/")

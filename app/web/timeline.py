@@ -6,7 +6,7 @@ import secrets
 from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import Form, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import AfterValidator, BaseModel, Field
 from sqlmodel import Session
@@ -21,9 +21,10 @@ from app.services import caseworker_change, inquiries, letters, meetings, timeli
 from app.settings import Settings
 from app.web import labels
 from app.web.forms import form_dict, parse_form
+from app.web.routing import make_router
 from app.web.templating import render
 
-router = APIRouter()
+router = make_router()
 
 STEP_LABELS = {
     StepStatus.UPCOMING: N_("Upcoming"),

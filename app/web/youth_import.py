@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import Depends, Request
 from fastapi.responses import Response
 from starlette.datastructures import UploadFile
 
@@ -12,9 +12,10 @@ from app.deps import SessionDep, SettingsDep, TodayDep, require_roles
 from app.i18n import N_, Msg
 from app.models.user import User
 from app.services import youth_import
+from app.web.routing import make_router
 from app.web.templating import render
 
-router = APIRouter(prefix="/youths/import")
+router = make_router(prefix="/youths/import")
 
 ImportUser = Annotated[User, Depends(require_roles(*youth_import.IMPORT_ROLES))]
 MAX_ERRORS_SHOWN = 1000

@@ -5,12 +5,13 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any, TypeVar
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
 
 from app.deps import (
     CurrentUser,
     ForbiddenError,
+    HtmxDep,
     NotFoundError,
     SessionDep,
     SettingsDep,
@@ -18,7 +19,14 @@ from app.deps import (
     client_addr,
 )
 from app.domain.validation import FieldError
-from app.domain.youth import AgeBand, YouthData
+from app.domain.youth import (
+    CPR_IN_NAME_SEARCH,
+    NO_CPR_MATCH,
+    AgeBand,
+    YouthData,
+    looks_like_cpr_search,
+    may_reassign_and_close,
+)
 from app.i18n import N_, Msg
 from app.models.audit import AuditEvent
 from app.models.user import Department, Role, User
@@ -30,10 +38,11 @@ from app.web.handover import handover_context
 from app.web.inquiries import inquiry_context
 from app.web.letters import communication_context
 from app.web.network import network_context
+from app.web.routing import make_router
 from app.web.templating import render
 from app.web.timeline import timeline_context
 
-router = APIRouter(prefix="/youths")
+router = make_router(prefix="/youths")
 E = TypeVar("E", bound=StrEnum)
 
 
@@ -83,6 +92,11 @@ def youth_list(
     request: Request, session: SessionDep, user: CurrentUser, today: TodayDep
 ) -> Response:
     filters = _filters(request)
+    if looks_like_cpr_search(filters.name):  # nothing is searched, nor echoed back
+        filters = youths.YouthFilters()
+        context = _list_context(session, user, filters, youths.YouthPage([], 0, 1), today)
+        context["q_error"] = Msg(CPR_IN_NAME_SEARCH)
+        return render(request, "youths/list.html", context, block="results", status_code=400)
     result = youths.list_youths(session, user, filters, today, client_addr(request),
                                 request.app.state.settings.tz)
     return render(
@@ -106,7 +120,7 @@ async def search_cpr(
         found, error = None, exc.msg
     if found is not None:
         return RedirectResponse(f"/youths/{found.id}", status_code=303)
-    error = error or Msg(N_("No young person you have access to has this CPR number."))
+    error = error or Msg(NO_CPR_MATCH)
     filters = youths.YouthFilters()
     result = youths.list_youths(session, user, filters, today, client_addr(request))
     context = _list_context(session, user, filters, result, today)
@@ -114,13 +128,20 @@ async def search_cpr(
     return render(request, "youths/list.html", context, status_code=400)
 
 
-def _form_context(session: SessionDep, values: dict[str, Any], errors: dict[str, Msg],
-                  youth: Any = None) -> dict[str, Any]:
+def _form_context(session: SessionDep, user: User, values: dict[str, Any],
+                  errors: dict[str, Msg], youth: Any = None) -> dict[str, Any]:
     def options(role: Role | None) -> list[tuple[int | None, str]]:
         return [(u.id, u.full_name) for u in users.caseworkers(session, role)]
 
+    may_reassign = youth is None or may_reassign_and_close(
+        user.role, user.id, youth.coordinator_id)
+    statuses = list(labels.STATUS.items())
+    if not may_reassign:  # closing and reopening are for those who may reassign
+        closed = youth.status is YouthStatus.CLOSED
+        statuses = [] if closed else [(k, v) for k, v in statuses if k is not YouthStatus.CLOSED]
     return {
         "values": values, "errors": errors, "youth": youth, "labels": labels,
+        "may_reassign": may_reassign, "status_options": statuses,
         "child_caseworkers": options(Role.CHILD_CASEWORKER),
         "adult_caseworkers": options(Role.ADULT_CASEWORKER),
         "all_caseworkers": options(None),
@@ -132,7 +153,7 @@ def youth_new(request: Request, session: SessionDep, user: CurrentUser) -> Respo
     values: dict[str, Any] = {}
     if user.role is Role.CHILD_CASEWORKER:
         values["child_caseworker_id"] = user.id
-    return render(request, "youths/form.html", _form_context(session, values, {}))
+    return render(request, "youths/form.html", _form_context(session, user, values, {}))
 
 
 @router.post("/new")
@@ -150,19 +171,42 @@ async def youth_create(
             session.rollback()
             errors = exc.errors
     return render(
-        request, "youths/form.html", _form_context(session, data, errors), status_code=400
+        request, "youths/form.html", _form_context(session, user, data, errors), status_code=400
     )
 
 
 def _load(session: SessionDep, user: User, youth_id: int, addr: str, *, view: bool) -> Any:
     try:
         if view:
-            return youths.get_for_view(session, user, youth_id, addr)
+            return youths.get_visible(session, user, youth_id)
         return youths.get_visible(session, user, youth_id)
     except youths.YouthNotFoundError:
         raise NotFoundError() from None
     except youths.YouthForbiddenError:
         raise ForbiddenError(N_("You do not have access to this young person.")) from None
+
+
+def _view_context(request: Request, session: SessionDep, settings: SettingsDep, user: User,
+                  youth: Any, today: Any) -> dict[str, Any]:
+    people = youths.users_by_id(session, {
+        youth.child_caseworker_id, youth.adult_caseworker_id, youth.coordinator_id,
+        youth.buddy_id,
+    })
+    events = youths.events(session, youth.id)
+    handover_notes = caseworker_change.open_handover_notes(session, user, youth.id)
+    changes = caseworker_change.history(session, youth.id)
+    actors = youths.users_by_id(
+        session, {e.actor_id for e in events} | {c.from_user_id for c in changes}
+        | {c.to_user_id for c in changes} | {c.created_by_id for c in changes})
+    return {
+        "youth": youth, "people": people, "events": events, "actors": actors,
+        "handover_notes": handover_notes, "changes": changes,
+        "labels": labels, **timeline_context(session, youth, today),
+        **network_context(request, session, youth, today),
+        **handover_context(session, youth, today, user),
+        **inquiry_context(session, youth),
+        **communication_context(session, settings, youth),
+    }
 
 
 @router.get("/{youth_id}")
@@ -171,48 +215,30 @@ def youth_view(
     user: CurrentUser, today: TodayDep
 ) -> Response:
     youth = _load(session, user, youth_id, client_addr(request), view=True)
-    people = youths.users_by_id(session, {
-        youth.child_caseworker_id, youth.adult_caseworker_id, youth.coordinator_id,
-        youth.buddy_id,
-    })
-    events = youths.events(session, youth_id)
-    handover_notes = caseworker_change.open_handover_notes(session, user, youth_id)
-    changes = caseworker_change.history(session, youth_id)
-    actors = youths.users_by_id(
-        session, {e.actor_id for e in events} | {c.from_user_id for c in changes}
-        | {c.to_user_id for c in changes} | {c.created_by_id for c in changes})
-    return render(request, "youths/view.html", {
-        "youth": youth, "people": people, "events": events, "actors": actors,
-        "handover_notes": handover_notes, "changes": changes,
-        "labels": labels, **timeline_context(session, youth, today),
-        **network_context(request, session, youth, today),
-        **handover_context(session, youth, today, user),
-        **inquiry_context(session, youth),
-        **communication_context(session, settings, youth),
-    })
+    return render(request, "youths/view.html",
+                  _view_context(request, session, settings, user, youth, today))
 
 
 @router.post("/{youth_id}/reveal-cpr")
 def youth_reveal_cpr(
-    request: Request, youth_id: int, session: SessionDep, user: CurrentUser
+    request: Request, youth_id: int, session: SessionDep, settings: SettingsDep,
+    user: CurrentUser, today: TodayDep, htmx: HtmxDep,
 ) -> Response:
-    _load(session, user, youth_id, "", view=False)
     cpr = youths.reveal_cpr(session, user, youth_id, client_addr(request))
     youth = youths.get_visible(session, user, youth_id)
-    return render(
-        request, "youths/view.html",
-        {"youth": youth, "revealed_cpr": cpr, "people": {}, "events": [], "actors": {},
-         "labels": labels},
-        block="cpr",
-    )
+    if htmx:
+        return render(request, "youths/view.html",
+                      {"youth": youth, "revealed_cpr": cpr, "labels": labels}, block="cpr")
+    # Without JavaScript the whole page comes back, with the number shown.
+    context = _view_context(request, session, settings, user, youth, today)
+    return render(request, "youths/view.html", {**context, "revealed_cpr": cpr})
 
 
 @router.get("/{youth_id}/edit")
 def youth_edit(request: Request, youth_id: int, session: SessionDep, user: CurrentUser) -> Response:
     youth = _load(session, user, youth_id, client_addr(request), view=True)
-    return render(
-        request, "youths/form.html", _form_context(session, youths.as_data(youth), {}, youth)
-    )
+    values = {**youths.as_data(youth), "cpr": ""}  # shown masked; typing a new one changes it
+    return render(request, "youths/form.html", _form_context(session, user, values, {}, youth))
 
 
 @router.post("/{youth_id}/edit")
@@ -222,17 +248,19 @@ async def youth_update(
 ) -> Response:
     youth = _load(session, user, youth_id, "", view=False)
     data = form_dict(await request.form())
-    form, errors = parse_form(YouthData, data)
+    # The stored CPR number is never sent to the browser: an empty field keeps it.
+    kept = {"cpr": youth.cpr} if youth.cpr and not data.get("cpr", "").strip() else {}
+    form, errors = parse_form(YouthData, {**data, **kept})
+    status = 400
     if form is not None:
         try:
             youths.update(session, settings, user, youth_id, form, today)
             return RedirectResponse(f"/youths/{youth_id}", status_code=303)
         except youths.ValidationFailedError as exc:
-            session.rollback()
-            errors = exc.errors
+            errors, status = exc.errors, 403 if exc.forbidden else 400
     return render(
-        request, "youths/form.html", _form_context(session, data, errors, youth),
-        status_code=400,
+        request, "youths/form.html", _form_context(session, user, data, errors, youth),
+        status_code=status,
     )
 
 

@@ -74,9 +74,9 @@ def test_a_deactivated_user_sees_nobody(session, world):
 def test_reading_a_case_the_user_may_not_see_is_refused_and_not_audited_as_a_read(session, world):
     people, cases = world
     with pytest.raises(youths.YouthForbiddenError):
-        youths.get_for_view(session, people["adult"], cases["active"].id)
+        youths.get_visible(session, people["adult"], cases["active"].id)
     with pytest.raises(youths.YouthNotFoundError):
-        youths.get_for_view(session, people["adult"], 987654)
+        youths.get_visible(session, people["adult"], 987654)
 
 
 def test_the_page_for_a_case_out_of_reach_answers_403_in_danish(client, session, world):

@@ -118,7 +118,9 @@ def test_bad_input_gets_422_with_field_errors(client, session, settings):
                                              json={"end_time": "08:00"}, headers=headers))
 
 
-def test_a_youth_the_caller_may_not_see_answers_404(client, session, settings):
+def test_a_youth_the_caller_may_not_see_answers_403_and_a_missing_one_404(
+    client, session, settings
+):
     worker, youth, member = _setup(session, settings)
     url = f"/api/v1/youths/{youth.id}/meetings"
     created = client.post(url, json=_body(member), headers=_bearer(session, worker)).json()
@@ -128,12 +130,17 @@ def test_a_youth_the_caller_may_not_see_answers_404(client, session, settings):
     session.commit()
     stranger = make_user(session, Role.CHILD_CASEWORKER, "ulla", "Ulla Andersen")
     headers = _bearer(session, stranger)
-    assert client.get(url, headers=headers).status_code == 404
-    assert client.post(url, json=_body(member), headers=headers).status_code == 404
-    assert client.get(f"{url}/{created['id']}", headers=headers).status_code == 404
-    assert client.patch(f"{url}/{created['id']}", json={"agenda": "x"},
-                        headers=headers).status_code == 404
-    assert client.post(f"{url}/{created['id']}/cancel", headers=headers).status_code == 404
+    # the same rule as the young person's own address: 403 with the reason
+    for response in (
+        client.get(url, headers=headers),
+        client.post(url, json=_body(member), headers=headers),
+        client.get(f"{url}/{created['id']}", headers=headers),
+        client.patch(f"{url}/{created['id']}", json={"agenda": "x"}, headers=headers),
+        client.post(f"{url}/{created['id']}/cancel", headers=headers),
+        client.get(f"/api/v1/youths/{youth.id}", headers=headers),
+    ):
+        assert response.status_code == 403
+        assert response.json()["detail"] == "Du har ikke adgang til denne unge."
     assert client.get("/api/v1/youths/999999/meetings", headers=headers).status_code == 404
 
     # a meeting reached through another young person's address is not found either

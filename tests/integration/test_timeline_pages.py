@@ -181,9 +181,9 @@ def test_completing_the_step_of_a_young_person_out_of_reach_is_refused_and_chang
             f"/steps/{row.id}/complete", data={"back": back},
             headers={"HX-Request": "true", "X-CSRF-Token": token},
         )
-        assert response.status_code == 404
+        assert response.status_code == 403
     assert client.post(f"/steps/{row.id}/complete",
-                       data={"back": "youth", "csrf_token": token}).status_code == 404
+                       data={"back": "youth", "csrf_token": token}).status_code == 403
 
     session.expire_all()
     unchanged = session.get(YouthStep, row.id)
@@ -201,7 +201,7 @@ def test_reopening_a_done_step_out_of_reach_is_refused(client, session, caseload
 
     response = client.post(f"/steps/{row.id}/reopen", data={"csrf_token": token})
 
-    assert response.status_code == 404
+    assert response.status_code == 403
     session.expire_all()
     assert session.get(YouthStep, row.id).done_by_id == sara.id
     assert _events(session, EventKind.STEP_REOPENED) == 0

@@ -7,11 +7,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
-from app.deps import CurrentUser, SessionDep, TodayDep, client_addr
+from app.deps import CurrentUser, SessionDep, TodayDep
 from app.domain.consent import ConsentData, DocumentPlace, WithdrawalData
 from app.models.handover import (
     Consent,
@@ -23,8 +23,9 @@ from app.models.handover import (
     Storage,
 )
 from app.services import handover, youths
+from app.web.routing import make_router
 
-router = APIRouter(prefix="/api/v1/youths/{youth_id}", tags=["handover"])
+router = make_router(prefix="/api/v1/youths/{youth_id}", tags=["handover"])
 
 
 class DocumentOut(BaseModel):
@@ -114,7 +115,7 @@ NOT_VISIBLE = (youths.YouthNotFoundError, youths.YouthForbiddenError,
 def list_documents(request: Request, youth_id: int, session: SessionDep,
                    user: CurrentUser) -> Any:
     try:
-        youth = youths.get_for_view(session, user, youth_id, client_addr(request))
+        youth = youths.get_visible(session, user, youth_id)
     except NOT_VISIBLE as exc:
         return _not_found(exc)
     return [DocumentOut.of(v) for v in handover.checklist(session, youth)]
@@ -147,7 +148,7 @@ def change_place(youth_id: int, document_id: int, data: DocumentPlace, session: 
 def list_consents(request: Request, youth_id: int, session: SessionDep, user: CurrentUser,
                   today: TodayDep) -> Any:
     try:
-        summary = handover.read_overview(session, user, youth_id, today, client_addr(request))
+        summary = handover.read_overview(session, user, youth_id, today)
     except NOT_VISIBLE as exc:
         return _not_found(exc)
     return [ConsentOut.of(v.consent, v.counts) for v in summary.consents]

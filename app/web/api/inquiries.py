@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import ValidationError
 
@@ -17,8 +17,9 @@ from app.models.inquiry import Inquiry
 from app.services import inquiries, youths
 from app.web.forms import api_errors
 from app.web.inquiries import NowDep
+from app.web.routing import make_router
 
-router = APIRouter(prefix="/api/v1/youths/{youth_id}/inquiries", tags=["inquiries"])
+router = make_router(prefix="/api/v1/youths/{youth_id}/inquiries", tags=["inquiries"])
 
 
 def _out(row: Inquiry) -> dict[str, Any]:

@@ -7,13 +7,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from fastapi import APIRouter, Body, Request
+from fastapi import Body, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, ValidationError
 
-from app.deps import CurrentUser, SessionDep, SettingsDep, TodayDep, client_addr
+from app.deps import CurrentUser, SessionDep, SettingsDep, TodayDep
 from app.domain.meeting import MeetingData
-from app.models.audit import AuditAction
 from app.models.meeting import (
     Answer,
     Meeting,
@@ -23,10 +22,11 @@ from app.models.meeting import (
     PlaceKind,
 )
 from app.models.youth import Channel
-from app.services import audit, meetings, youths
+from app.services import meetings, youths
 from app.web.forms import api_errors
+from app.web.routing import make_router
 
-router = APIRouter(prefix="/api/v1/youths/{youth_id}/meetings", tags=["meetings"])
+router = make_router(prefix="/api/v1/youths/{youth_id}/meetings", tags=["meetings"])
 
 NOT_VISIBLE = (youths.YouthNotFoundError, youths.YouthForbiddenError,
                meetings.MeetingNotFoundError)
@@ -125,7 +125,7 @@ def _own(session: SessionDep, user: CurrentUser, youth_id: int, meeting_id: int)
 def list_meetings(request: Request, youth_id: int, session: SessionDep,
                   user: CurrentUser) -> Any:
     try:
-        youth = youths.get_for_view(session, user, youth_id, client_addr(request))
+        youth = youths.get_visible(session, user, youth_id)
     except NOT_VISIBLE:
         return _not_found()
     return MeetingList(youth_id=youth_id,
@@ -156,9 +156,6 @@ def get_meeting(request: Request, youth_id: int, meeting_id: int, session: Sessi
         meeting = _own(session, user, youth_id, meeting_id)
     except NOT_VISIBLE:
         return _not_found()
-    audit.record(session, AuditAction.READ, user_id=user.id, object_type="meeting",
-                 object_id=meeting_id, youth_id=youth_id, client_addr=client_addr(request))
-    session.commit()
     return _out(session, meeting)
 
 

@@ -5,19 +5,20 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from fastapi import APIRouter, Body, Request
+from fastapi import Body, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ValidationError
 
-from app.deps import CurrentUser, SessionDep, SettingsDep, TodayDep, client_addr
+from app.deps import CurrentUser, SessionDep, SettingsDep, TodayDep
 from app.domain.network_input import MemberData, MemberUpdate
 from app.models.base import utcnow
 from app.models.network import NetworkRole, PersonKind, RoleKind, Sector
 from app.models.youth import Channel
 from app.services import network, youths
 from app.web.forms import api_errors
+from app.web.routing import make_router
 
-router = APIRouter(prefix="/api/v1/youths/{youth_id}/network", tags=["network"])
+router = make_router(prefix="/api/v1/youths/{youth_id}/network", tags=["network"])
 
 
 class MemberOut(BaseModel):
@@ -82,7 +83,7 @@ NOT_VISIBLE = (youths.YouthNotFoundError, youths.YouthForbiddenError, network.Me
 def get_network(request: Request, youth_id: int, session: SessionDep, user: CurrentUser,
                 today: TodayDep) -> Any:
     try:
-        youth = youths.get_for_view(session, user, youth_id, client_addr(request))
+        youth = youths.get_visible(session, user, youth_id)
     except NOT_VISIBLE as exc:
         return _not_found(exc)
     views = network.members(session, youth, today)

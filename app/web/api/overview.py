@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import JSONResponse, Response
 
 from app.deps import CoordinatorUser, SessionDep, SettingsDep, TodayDep, client_addr
 from app.domain.validation import FieldError
 from app.services import overview
 from app.web.overview import query_values
+from app.web.routing import make_router
 
-router = APIRouter()
+router = make_router()
 
 
 @router.get("/api/v1/overview", tags=["overview"])

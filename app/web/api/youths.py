@@ -5,13 +5,15 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from fastapi import APIRouter, Body, Query, Request
+from fastapi import Body, Query, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, Field, ValidationError
 
 from app.deps import CurrentUser, SessionDep, SettingsDep, TodayDep, client_addr
 from app.domain.timeline import StepStatus
-from app.domain.youth import AgeBand, YouthData
+from app.domain.validation import FieldError
+from app.domain.youth import NO_CPR_MATCH, AgeBand, YouthData, looks_like_cpr_search
+from app.i18n import N_, Msg, gettext
 from app.models.user import Department
 from app.models.youth import (
     Channel,
@@ -22,8 +24,11 @@ from app.models.youth import (
 )
 from app.services import timeline, youths
 from app.web.forms import api_errors
+from app.web.routing import make_router
 
-router = APIRouter(prefix="/api/v1/youths", tags=["youths"])
+router = make_router(prefix="/api/v1/youths", tags=["youths"])
+CPR_IN_NAME_SEARCH_API = N_("Do not search for a CPR number in q: it would be written in "
+                            "addresses and logs. Use POST /api/v1/youths/search-cpr.")
 
 
 class YouthOut(BaseModel):
@@ -113,7 +118,9 @@ def list_youths(
     age: AgeBand | None = None,
     status: YouthStatus | None = None,
     page: int = Query(1, ge=1, le=100_000),
-) -> YouthList:
+) -> Any:
+    if looks_like_cpr_search(q):
+        return _error(400, {"q": Msg(CPR_IN_NAME_SEARCH_API)})
     filters = youths.YouthFilters(
         name=q, department=department, caseworker_id=caseworker, age_band=age, status=status,
         page=page,
@@ -123,6 +130,23 @@ def list_youths(
         items=[YouthOut.of(y) for y in result.rows], total=result.total, page=result.page,
         page_size=result.page_size,
     )
+
+
+class CprSearchIn(BaseModel):
+    cpr: str = Field(max_length=20)
+
+
+@router.post("/search-cpr", response_model=YouthOut, responses={404: {}})
+def search_cpr(request: Request, data: CprSearchIn, session: SessionDep, settings: SettingsDep,
+               user: CurrentUser) -> Any:
+    """Exact search by CPR number, in the body so that the number never appears in a URL."""
+    try:
+        found = youths.find_by_cpr(session, settings, user, data.cpr, client_addr(request))
+    except FieldError as exc:
+        return _error(422, {"cpr": exc.msg})
+    if found is None:
+        return JSONResponse({"detail": gettext(NO_CPR_MATCH)}, status_code=404)
+    return YouthOut.of(found)
 
 
 @router.post("", response_model=YouthOut, status_code=201)
@@ -142,7 +166,7 @@ def get_youth(
     request: Request, youth_id: int, session: SessionDep, user: CurrentUser, today: TodayDep
 ) -> Any:
     try:
-        youth = youths.get_for_view(session, user, youth_id, client_addr(request))
+        youth = youths.get_visible(session, user, youth_id)
     except (youths.YouthNotFoundError, youths.YouthForbiddenError) as exc:
         return _not_visible(exc)
     steps = [
@@ -176,4 +200,4 @@ def patch_youth(
         return YouthOut.of(youths.update(session, settings, user, youth_id, data, today))
     except youths.ValidationFailedError as exc:
         session.rollback()
-        return _error(409 if exc.conflict else 422, exc.errors)
+        return _error(403 if exc.forbidden else 409 if exc.conflict else 422, exc.errors)

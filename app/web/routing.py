@@ -1,0 +1,42 @@
+"""One unit of work per request.
+
+Every router is made by ``make_router``, whose routes commit the request's database session
+when the endpoint has produced a response below 400, before the response is sent, and roll
+it back otherwise; an exception rolls back too (the session dependency closes the session).
+So a page that reports a validation error keeps nothing it may have flushed, a client is
+never told "saved" when the commit failed, and a read's audit row is written with the page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+from fastapi.routing import APIRoute
+from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
+
+SESSION_STATE = "db"
+
+
+class UnitOfWorkRoute(APIRoute):
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def run_in_unit_of_work(request: Request) -> Response:
+            response = await handler(request)
+            session: Session | None = getattr(request.state, SESSION_STATE, None)
+            if session is not None:
+                if response.status_code < 400:
+                    await run_in_threadpool(session.commit)
+                else:
+                    await run_in_threadpool(session.rollback)
+            return response
+
+        return run_in_unit_of_work
+
+
+def make_router(**kwargs: Any) -> APIRouter:
+    """An APIRouter whose every route runs in the request's unit of work."""
+    return APIRouter(route_class=UnitOfWorkRoute, **kwargs)
