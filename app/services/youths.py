@@ -7,8 +7,8 @@ from datetime import UTC, date, datetime, time, tzinfo
 from typing import Any
 
 from sqlalchemy import func
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy import select as sa_select
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from app.domain.cpr import cpr_lookup_hash
