@@ -9,7 +9,7 @@ from typing import Annotated
 from dateutil.relativedelta import relativedelta
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
-from app.domain.validation import Email, FieldError, OptionalInt, Phone, Text, empty_to_none
+from app.domain.validation import Email, FieldError, Phone, Text, empty_to_none
 from app.i18n import N_
 from app.models.network import (
     OTHER_ROLES,
@@ -42,6 +42,10 @@ ROLE_PERSON_KINDS: dict[RoleKind, frozenset[PersonKind]] = {
 OptionalSector = Annotated[Sector | None, BeforeValidator(empty_to_none)]
 OptionalChannel = Annotated[Channel | None, BeforeValidator(empty_to_none)]
 OptionalKind = Annotated[PersonKind | None, BeforeValidator(empty_to_none)]
+# An entry chosen from the directory; empty or null means a new person. The bounds apply to a
+# number only (on `int | None` they would fail on None).
+DirectoryId = Annotated[Annotated[int, Field(ge=1, le=MAX_ID)] | None,
+                        BeforeValidator(empty_to_none)]
 
 
 class PersonData(BaseModel):
@@ -103,7 +107,7 @@ class MembershipData(BaseModel):
 class MemberData(MembershipData):
     """A new member: an entry from the directory (`person_id`) or a new person."""
 
-    person_id: Annotated[OptionalInt, Field(ge=1, le=MAX_ID)] = None
+    person_id: DirectoryId = None
     kind: OptionalKind = None
     name: Annotated[Text, Field(max_length=120)] = ""
     email: Annotated[Email, Field(max_length=254)] = ""

@@ -5,6 +5,10 @@ Every query starts from a young person the user may see (`youths.get_visible` or
 `get_for_view`, which apply `youth_access`), and a member is only found through that young
 person, so a member id from another network is "not found". Each change writes an event row
 and an audit row in the same transaction.
+
+A person's name and contact details are shared by every network they are in. Changing them
+is refused unless the user may see every young person whose network holds the person, and an
+allowed change writes an event and an audit row for each of those young people.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from sqlalchemy import ColumnElement
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -44,10 +49,29 @@ from app.services.youths import ValidationFailedError
 from app.settings import Settings
 
 DIRECTORY_LIMIT = 20
+CONTACT_FIELDS = ("name", "email", "phone", "address", "organisation")
+SHARED_ELSEWHERE = N_(
+    "%(name)s is also in the network of young people you do not have access to, so only "
+    "someone with access to all of them, such as a coordinator, can change the name and "
+    "contact details. You can still change the role, the place and the agreements in this "
+    "network."
+)
 
 
 class MemberNotFoundError(Exception):
     pass
+
+
+@dataclass(frozen=True)
+class DirectoryEntry:
+    """A directory entry as offered for reuse: e-mail and phone only when the user already
+    sees the person in the network of a young person they may see."""
+
+    id: int
+    name: str
+    organisation: str
+    email: str = ""
+    phone: str = ""
 
 
 @dataclass(frozen=True)
@@ -129,9 +153,35 @@ def get_member(session: Session, user: User, youth_id: int, member_id: int,
     return youth, MemberView(found[0], found[1], is_adult(youth.birth_date, today))
 
 
-def directory_search(session: Session, query: str, limit: int = DIRECTORY_LIMIT) -> list[Person]:
+def _active_memberships(person_id: int) -> tuple[ColumnElement[bool], ...]:
+    return (col(NetworkMember.person_id) == person_id, col(NetworkMember.removed_at).is_(None))
+
+
+def _seen_by(session: Session, user: User, person_ids: list[int]) -> set[int]:
+    """The people among `person_ids` who are in the network of a young person `user` may see."""
+    if not person_ids:
+        return set()
+    return set(session.exec(
+        select(NetworkMember.person_id).distinct()
+        .join(Youth, col(Youth.id) == NetworkMember.youth_id)
+        .where(col(NetworkMember.person_id).in_(person_ids),
+               col(NetworkMember.removed_at).is_(None), youth_access(user))
+    ))
+
+
+def _entries(session: Session, user: User, people: list[Person]) -> list[DirectoryEntry]:
+    seen = _seen_by(session, user, [p.id for p in people if p.id is not None])
+    return [DirectoryEntry(p.id or 0, p.name, p.organisation,
+                           *((p.email, p.phone) if p.id in seen else ()))
+            for p in people]
+
+
+def directory_search(session: Session, user: User, query: str,
+                     limit: int = DIRECTORY_LIMIT) -> list[DirectoryEntry]:
     """Professionals in the directory whose name or organisation contains `query`.
-    Relatives are not searchable: they belong to the networks they were entered in."""
+    Relatives are not searchable: they belong to the networks they were entered in. A
+    professional's name and workplace say nothing about which young people they work with;
+    their e-mail and phone are shown only to users who see them in a network already."""
     query = " ".join(query.casefold().split())
     if len(query) < 2:
         return []
@@ -142,7 +192,7 @@ def directory_search(session: Session, query: str, limit: int = DIRECTORY_LIMIT)
         .order_by(col(Person.name), col(Person.id))
         .limit(limit)
     )
-    return list(session.exec(stmt))
+    return _entries(session, user, list(session.exec(stmt)))
 
 
 def reusable_person(session: Session, user: User, person_id: int) -> Person | None:
@@ -151,23 +201,35 @@ def reusable_person(session: Session, user: User, person_id: int) -> Person | No
     person = session.get(Person, person_id)
     if person is None or person.kind is PersonKind.PROFESSIONAL:
         return person
-    seen = session.exec(
-        select(NetworkMember.id)
-        .join(Youth, col(Youth.id) == NetworkMember.youth_id)
-        .where(NetworkMember.person_id == person_id, youth_access(user))
-    ).first()
-    return person if seen is not None else None
+    return person if _seen_by(session, user, [person_id]) else None
 
 
-def _event(session: Session, youth: Youth, user: User, kind: EventKind, detail: str) -> None:
-    assert youth.id is not None
-    session.add(YouthEvent(youth_id=youth.id, actor_id=user.id, kind=kind, detail=detail[:500]))
+def directory_entry(session: Session, user: User, person_id: int) -> DirectoryEntry | None:
+    """`reusable_person` as offered on the add form."""
+    person = reusable_person(session, user, person_id)
+    return None if person is None else _entries(session, user, [person])[0]
 
 
-def _audit(session: Session, user: User, action: AuditAction, youth: Youth,
+def may_change_contact(session: Session, user: User, person_id: int) -> bool:
+    """Whether `user` may see every young person whose network holds the person."""
+    held = set(session.exec(select(NetworkMember.youth_id).where(
+        *_active_memberships(person_id))))
+    seen = set(session.exec(
+        select(NetworkMember.youth_id).join(Youth, col(Youth.id) == NetworkMember.youth_id)
+        .where(*_active_memberships(person_id), youth_access(user))))
+    return held <= seen
+
+
+def _event(session: Session, youth_id: int | None, user: User, kind: EventKind,
+           detail: str) -> None:
+    assert youth_id is not None
+    session.add(YouthEvent(youth_id=youth_id, actor_id=user.id, kind=kind, detail=detail[:500]))
+
+
+def _audit(session: Session, user: User, action: AuditAction, youth_id: int | None,
            member_id: int | None, detail: str = "") -> None:
     audit.record(session, action, user_id=user.id, object_type="network_member",
-                 object_id=member_id or "", youth_id=youth.id, detail=detail)
+                 object_id=member_id or "", youth_id=youth_id, detail=detail)
 
 
 def _describe(person: Person, member: NetworkMember) -> str:
@@ -243,6 +305,9 @@ def add_member(session: Session, user: User, youth_id: int, data: MemberData,
     youth = youths.get_visible(session, user, youth_id)
     current = members(session, youth, today)
     person = _resolve_person(session, user, youth, data, current)
+    # shares the entry's lock, so a change of its details waits for this network or is seen
+    session.exec(select(Person.id).where(col(Person.id) == person.id)
+                 .with_for_update(read=True)).one()
     membership = data.membership()
     _checked(membership, person.kind, youth, today)
     assert youth.id is not None and person.id is not None
@@ -264,16 +329,49 @@ def add_member(session: Session, user: User, youth_id: int, data: MemberData,
     except IntegrityError:  # the same person added twice at once
         session.rollback()
         raise _already(person.name) from None
-    _event(session, youth, user, EventKind.NETWORK_MEMBER_ADDED, _describe(person, member))
-    _audit(session, user, AuditAction.CREATE, youth, member.id)
+    _event(session, youth.id, user, EventKind.NETWORK_MEMBER_ADDED, _describe(person, member))
+    _audit(session, user, AuditAction.CREATE, youth.id, member.id)
     session.commit()
     return MemberView(member, person, is_adult(youth.birth_date, today))
+
+
+def _changed_contact(person: Person, details: PersonData) -> list[str]:
+    return [f for f in CONTACT_FIELDS if getattr(person, f) != getattr(details, f)]
+
+
+def _reached_elsewhere(session: Session, user: User, person: Person, member: NetworkMember,
+                       changed: list[str]) -> list[NetworkMember]:
+    """The person's places in other networks, which a change of their details reaches.
+    Refuses unless the user may see every one of those young people. The entry is locked
+    first, so nobody adds the person to another network until the change is committed."""
+    assert person.id is not None
+    session.exec(select(Person).where(col(Person.id) == person.id).with_for_update()
+                 .execution_options(populate_existing=True)).one()
+    if not may_change_contact(session, user, person.id):
+        raise ValidationFailedError({changed[0]: Msg(SHARED_ELSEWHERE, name=person.name)},
+                                    forbidden=True)
+    return list(session.exec(
+        select(NetworkMember)
+        .where(*_active_memberships(person.id), col(NetworkMember.id) != member.id)
+        .order_by(col(NetworkMember.youth_id))
+    ))
+
+
+def _record_reach(session: Session, user: User, youth: Youth, person: Person,
+                  reached: list[NetworkMember], changed: list[str]) -> None:
+    """An event and an audit row for each other young person whose network shows the change."""
+    fields = ", ".join(changed)
+    for other in reached:
+        _event(session, other.youth_id, user, EventKind.NETWORK_MEMBER_CHANGED,
+               f"{person.name}: {fields} changed in another network")
+        _audit(session, user, AuditAction.UPDATE, other.youth_id, other.id,
+               f"contact details changed in the network of young person {youth.id}: {fields}")
 
 
 def update_member(session: Session, user: User, youth_id: int, member_id: int,
                   data: MemberUpdate, today: date) -> MemberView:
     """Changes the membership and the directory entry (the contact details are shared by
-    every network the person is in)."""
+    every network the person is in, so changing them needs access to all of those)."""
     youth, view = get_member(session, user, youth_id, member_id, today)
     member, person = view.member, view.person
     details = data.person(person.kind)
@@ -284,21 +382,27 @@ def update_member(session: Session, user: User, youth_id: int, member_id: int,
         raise _already(twin.person.name)
     membership = data.membership()
     _checked(membership, person.kind, youth, today)
+    changed = _changed_contact(person, details)
+    reached = _reached_elsewhere(session, user, person, member, changed) if changed else []
     moved = (member.sector, member.ring) != (membership.sector, membership.ring)
     old_place = f"{member.sector.value}/{member.ring}"
-    for key, value in details.model_dump(exclude={"kind"}).items():
-        setattr(person, key, value)
-    person.name_search = name_key(person.name, person.organisation)
-    person.updated_at = utcnow()
+    if changed:
+        for key, value in details.model_dump(exclude={"kind"}).items():
+            setattr(person, key, value)
+        person.name_search = name_key(person.name, person.organisation)
+        person.updated_at = utcnow()
+        session.add(person)
     for key, value in membership.model_dump().items():
         setattr(member, key, value)
     member.updated_at = utcnow()
-    session.add_all([person, member])
-    _event(session, youth, user, EventKind.NETWORK_MEMBER_CHANGED, _describe(person, member))
+    session.add(member)
+    _event(session, youth.id, user, EventKind.NETWORK_MEMBER_CHANGED, _describe(person, member))
     if moved:
-        _event(session, youth, user, EventKind.NETWORK_MEMBER_MOVED,
+        _event(session, youth.id, user, EventKind.NETWORK_MEMBER_MOVED,
                f"{person.name}: {old_place} -> {member.sector.value}/{member.ring}")
-    _audit(session, user, AuditAction.UPDATE, youth, member.id)
+    _audit(session, user, AuditAction.UPDATE, youth.id, member.id,
+           f"contact details changed: {', '.join(changed)}" if changed else "")
+    _record_reach(session, user, youth, person, reached, changed)
     session.commit()
     return view
 
@@ -312,9 +416,9 @@ def move_member(session: Session, user: User, youth_id: int, member_id: int,
     old_place = f"{member.sector.value}/{member.ring}"
     member.sector, member.ring, member.updated_at = place.sector, place.ring, utcnow()
     session.add(member)
-    _event(session, youth, user, EventKind.NETWORK_MEMBER_MOVED,
+    _event(session, youth.id, user, EventKind.NETWORK_MEMBER_MOVED,
            f"{view.person.name}: {old_place} -> {place.sector.value}/{place.ring}")
-    _audit(session, user, AuditAction.UPDATE, youth, member.id, "moved")
+    _audit(session, user, AuditAction.UPDATE, youth.id, member.id, "moved")
     session.commit()
     return view
 
@@ -352,8 +456,9 @@ def remove_member(session: Session, settings: Settings, user: User, youth_id: in
     member = view.member
     member.removed_at, member.removed_by_id = now, user.id
     session.add(member)
-    _event(session, youth, user, EventKind.NETWORK_MEMBER_REMOVED, _describe(view.person, member))
-    _audit(session, user, AuditAction.DELETE, youth, member.id,
+    _event(session, youth.id, user, EventKind.NETWORK_MEMBER_REMOVED,
+           _describe(view.person, member))
+    _audit(session, user, AuditAction.DELETE, youth.id, member.id,
            f"uninvited from {len(invitations)} meetings" if invitations else "")
     session.commit()
     return view

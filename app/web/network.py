@@ -121,9 +121,9 @@ def _add_panel(request: Request, session: Session, user: User, values: dict[str,
     chosen = None
     person_id = values.get("person_id") or request.query_params.get("person", "")
     if str(person_id).isdigit() and len(str(person_id)) < 10:
-        chosen = network.reusable_person(session, user, int(str(person_id)))
+        chosen = network.directory_entry(session, user, int(str(person_id)))
     return {"panel": "add", "query": query, "chosen": chosen,
-            "directory": network.directory_search(session, query) if query else None}
+            "directory": network.directory_search(session, user, query) if query else None}
 
 
 @router.get("/members/new")
@@ -163,27 +163,38 @@ def member_panel(request: Request, youth_id: int, member_id: int, action: str,
     extra: dict[str, Any] = {}
     if action == "remove":
         extra["invitations"] = network.future_meeting_invitations(session, view.member, utcnow())
+    extra.update(_edit_panel(session, user, view, action))
     return _section(request, session, youth, today, htmx, panel=action, member=view,
                     values=network.as_form(view), **extra)
 
 
+def _edit_panel(session: Session, user: User, view: network.MemberView,
+                action: str) -> dict[str, Any]:
+    """Tells before the edit when the person's details are not the user's to change."""
+    assert view.person.id is not None
+    if action != "edit" or network.may_change_contact(session, user, view.person.id):
+        return {}
+    return {"contact_locked": Msg(network.SHARED_ELSEWHERE, name=view.person.name)}
+
+
 def _save(session: Session, user: User, youth_id: int, member_id: int, action: str,
-          data: dict[str, Any], today: date) -> tuple[Msg | None, Errors]:
-    """Applies an edit or a move; returns the success message or the field errors."""
+          data: dict[str, Any], today: date) -> tuple[Msg | None, Errors, int]:
+    """Applies an edit or a move; returns the success message, or the field errors and the
+    status to answer with."""
     model: type[BaseModel] = MemberUpdate if action == "edit" else PlaceData
     form, errors = parse_form(model, data)
     if form is None:
-        return None, errors
+        return None, errors, 400
     try:
         if isinstance(form, MemberUpdate):
             view = network.update_member(session, user, youth_id, member_id, form, today)
-            return Msg(N_("The details of %(name)s were saved."), name=view.person.name), {}
+            return Msg(N_("The details of %(name)s were saved."), name=view.person.name), {}, 200
         assert isinstance(form, PlaceData)
         view = network.move_member(session, user, youth_id, member_id, form, today)
-        return Msg(N_("%(name)s was moved."), name=view.person.name), {}
+        return Msg(N_("%(name)s was moved."), name=view.person.name), {}, 200
     except youths.ValidationFailedError as exc:
         session.rollback()
-        return None, exc.errors
+        return None, exc.errors, 403 if exc.forbidden else 400
 
 
 @router.post("/members/{member_id}/{action}")
@@ -196,11 +207,12 @@ async def member_action(request: Request, youth_id: int, member_id: int, action:
     data = form_dict(await request.form())
     if action == "remove":
         return _remove(request, session, settings, user, youth, view, data, today, htmx)
-    message, errors = _save(session, user, youth_id, member_id, action, data, today)
+    message, errors, status = _save(session, user, youth_id, member_id, action, data, today)
     if message is not None:
         return _done(request, session, youth, today, htmx, message)
-    return _section(request, session, youth, today, htmx, status=400, panel=action,
-                    member=view, values={**network.as_form(view), **data}, errors=errors)
+    return _section(request, session, youth, today, htmx, status=status, panel=action,
+                    member=view, values={**network.as_form(view), **data}, errors=errors,
+                    **_edit_panel(session, user, view, action))
 
 
 def _remove(request: Request, session: Session, settings: Settings, user: User, youth: Youth,

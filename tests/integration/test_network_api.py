@@ -98,6 +98,18 @@ def test_bad_input_answers_422_and_a_duplicate_409(client, session):
     assert unknown.status_code == 422
 
 
+def test_a_null_directory_id_is_a_new_person_and_answers_422_not_500(client, session):
+    headers = _bearer(session, Role.COORDINATOR, "kim")
+    youth = _youth(session)
+    url = f"/api/v1/youths/{youth.id}/network/members"
+    response = client.post(url, json={"person_id": None, "role": "teacher"}, headers=headers)
+    assert response.status_code == 422
+    assert response.json()["detail"] == [{"field": "kind",
+                                          "message": "Vælg pårørende eller fagperson."}]
+    added = client.post(url, json={**UU, "person_id": None}, headers=headers)
+    assert added.status_code == 201
+
+
 def test_an_adult_gets_no_custody_holder_through_the_api_either(client, session):
     headers = _bearer(session, Role.COORDINATOR, "kim")
     adult = _youth(session)

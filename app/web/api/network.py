@@ -114,7 +114,9 @@ def get_member(youth_id: int, member_id: int, session: SessionDep, user: Current
 @router.patch("/members/{member_id}", response_model=MemberOut)
 def change_member(youth_id: int, member_id: int, session: SessionDep, user: CurrentUser,
                   today: TodayDep, changes: dict[str, Any] = Body(...)) -> Any:
-    """Changes some fields; moving is a change of `sector` and `ring`."""
+    """Changes some fields; moving is a change of `sector` and `ring`. The name and contact
+    details are shared by every network the person is in: changing them answers 403 with the
+    reason unless the user may see every young person whose network holds the person."""
     try:
         _youth, view = network.get_member(session, user, youth_id, member_id, today)
     except NOT_VISIBLE as exc:
@@ -134,7 +136,7 @@ def change_member(youth_id: int, member_id: int, session: SessionDep, user: Curr
                                                   today))
     except youths.ValidationFailedError as exc:
         session.rollback()
-        return _error(409 if exc.conflict else 422, exc.errors)
+        return _error(403 if exc.forbidden else 409 if exc.conflict else 422, exc.errors)
 
 
 @router.delete("/members/{member_id}", status_code=204, response_model=None)
