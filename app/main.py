@@ -31,6 +31,7 @@ from app.web import inquiries as inquiry_pages
 from app.web import letters as letter_pages
 from app.web import meetings as meeting_pages
 from app.web import overview as overview_pages
+from app.web import review as review_pages
 from app.web.api import docs as api_docs
 from app.web.api import handover as api_handover
 from app.web.api import inquiries as api_inquiries
@@ -75,7 +76,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(SecurityMiddleware, settings=settings)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     for module in (auth, pages, admin, timeline, overview_pages, inquiry_pages, letter_pages,
-                   youth_import,
+                   review_pages, youth_import,
                    network, caseworker_change, meeting_pages, feed_pages, handover_pages,
                    youths, api_network, api_handover, api_meetings, api_inquiries,
                    api_overview, api_youths, api_docs):

@@ -8,6 +8,14 @@ from app.models.letter import LetterTemplate, StatusUpdate
 from app.models.meeting import ActionPoint, CalendarFeed, Meeting, MeetingInvitee
 from app.models.network import NetworkMember, Person
 from app.models.outbox import OutboxMessage
+from app.models.review import (
+    ReviewAnswer,
+    ReviewEvent,
+    ReviewFinding,
+    ReviewFollowUp,
+    ReviewSample,
+    SampledCase,
+)
 from app.models.timeline import TimelineStep, YouthStep
 from app.models.user import ApiToken, LoginThrottle, User, UserSession
 from app.models.youth import Youth, YouthEvent
@@ -30,6 +38,12 @@ __all__ = [
     "NetworkMember",
     "OutboxMessage",
     "Person",
+    "ReviewAnswer",
+    "ReviewEvent",
+    "ReviewFinding",
+    "ReviewFollowUp",
+    "ReviewSample",
+    "SampledCase",
     "StatusUpdate",
     "TimelineStep",
     "User",

@@ -65,6 +65,7 @@ def navigation(user: User | None) -> list[tuple[str, str]]:
     items = [("/", N_("Overview")), ("/tasks", N_("My tasks")), ("/youths", N_("Young people"))]
     if user.role in (Role.COORDINATOR, Role.ADMIN):
         items.append(("/overview", N_("Monthly overview")))
+        items.append(("/reviews", N_("Management review")))
     if user.role is Role.ADMIN:
         items.append(("/admin/users", N_("Users")))
         items.append(("/admin/timeline", N_("Timeline template")))

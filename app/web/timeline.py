@@ -17,7 +17,7 @@ from app.domain.validation import FieldError, Text
 from app.i18n import N_, Msg
 from app.models.timeline import Completion, StepDepartment, TimelineStep, YouthStep
 from app.models.youth import Youth
-from app.services import caseworker_change, inquiries, letters, meetings, timeline, youths
+from app.services import caseworker_change, inquiries, letters, meetings, review, timeline, youths
 from app.settings import Settings
 from app.web import labels
 from app.web.forms import form_dict, parse_form
@@ -114,6 +114,8 @@ def _tasks_context(session: Session, settings: Settings, user: Any,
             "status_updates": letters.updates_due_for(session, settings, user, today),
             **_changes_ending(session, user, today),
             "actions": meetings.open_actions_for(session, user),
+            "review_follow_ups": review.follow_ups_for(session, user),
+            "has_reviews": review.has_own_reviews(session, user),
             "failed_messages": meetings.failed_messages_for_organiser(session, user)}
 
 
