@@ -98,7 +98,7 @@ def reviewed_this_year(session: Session, year: int) -> set[int]:
 
 
 def draw_sample(session: Session, settings: Settings, user: User, data: rules.SampleData,
-                today: date) -> ReviewSample:
+                today: date, *, commit: bool = True) -> ReviewSample:
     """Draws and keeps a sample; raises FieldError (nothing saved) when no case can be drawn."""
     data.check(today)
     chosen_from = rules.population(
@@ -124,8 +124,15 @@ def draw_sample(session: Session, settings: Settings, user: User, data: rules.Sa
            detail=f"drawn={len(drawn)} of={len(chosen_from)}")
     audit.record(session, AuditAction.CREATE, user_id=user.id, object_type="review_sample",
                  object_id=sample.id, detail=f"area={data.area.value} drawn={len(drawn)}")
-    session.commit()
+    _done(session, commit)
     return sample
+
+
+def _done(session: Session, commit: bool) -> None:
+    if commit:
+        session.commit()
+    else:
+        session.flush()
 
 
 @dataclass(frozen=True)
@@ -298,8 +305,9 @@ def _points(session: Session, settings: Settings, sampled: SampledCase, youth: Y
     return [PointView(p, f.result, str(f.detail), f.result, "") for p, f in found.items()]
 
 
-def _view(session: Session, settings: Settings, user: User, case_id: int, today: date
-          ) -> ReviewView:
+def review_view(session: Session, settings: Settings, user: User, case_id: int, today: date
+                ) -> ReviewView:
+    """Access-checked, without an audit row (for actions that write their own)."""
     sampled, sample, youth = _load_case(session, user, case_id)
     as_of = sampled.as_of or rules.prefill_day(sample.period_end, today)
     return ReviewView(
@@ -311,20 +319,28 @@ def _view(session: Session, settings: Settings, user: User, case_id: int, today:
 def get_review(session: Session, settings: Settings, user: User, case_id: int, today: date,
                client_addr: str = "") -> ReviewView:
     """A review (or, before it is done, the form prefilled); the read is audit-logged."""
-    view = _view(session, settings, user, case_id, today)
+    view = review_view(session, settings, user, case_id, today)
     audit.record(session, AuditAction.READ, user_id=user.id, object_type="review",
                  object_id=case_id, youth_id=view.youth.id, client_addr=client_addr)
     session.commit()
     return view
 
 
-def _check(view: ReviewView, answers: Mapping[ReviewPoint, rules.AnswerData],
-           data: rules.ReviewData, today: date) -> dict[str, Msg]:
+def answer_errors(view: ReviewView, answers: Mapping[ReviewPoint, rules.AnswerData]
+                  ) -> dict[str, Msg]:
+    """A note is needed where the judgement differs from what the app found; by field."""
     errors: dict[str, Msg] = {}
     for point in view.points:
-        problem = rules.answer_problem(point.prefill, answers[point.point])
+        answer = answers.get(point.point)
+        problem = None if answer is None else rules.answer_problem(point.prefill, answer)
         if problem is not None:
             errors[f"note_{point.point.value}"] = problem
+    return errors
+
+
+def _check(view: ReviewView, answers: Mapping[ReviewPoint, rules.AnswerData],
+           data: rules.ReviewData, today: date) -> dict[str, Msg]:
+    errors = answer_errors(view, answers)
     try:
         data.check(today, [u.id for u in view.caseworkers if u.id is not None])
     except FieldError as exc:
@@ -337,10 +353,10 @@ def _check(view: ReviewView, answers: Mapping[ReviewPoint, rules.AnswerData],
 
 def save_review(session: Session, settings: Settings, user: User, case_id: int,
                 answers: Mapping[ReviewPoint, rules.AnswerData], data: rules.ReviewData,
-                today: date, client_addr: str = "") -> SampledCase:
+                today: date, client_addr: str = "", *, commit: bool = True) -> SampledCase:
     """Saves the reviewer's judgements (and, the first time, what the app found); raises
     ValidationFailedError with Danish messages by field, and then nothing is saved."""
-    view = _view(session, settings, user, case_id, today)
+    view = review_view(session, settings, user, case_id, today)
     errors = _check(view, answers, data, today)
     if errors:
         raise ValidationFailedError(errors)
@@ -364,7 +380,7 @@ def save_review(session: Session, settings: Settings, user: User, case_id: int,
     audit.record(session, AuditAction.CREATE if first_time else AuditAction.UPDATE,
                  user_id=user.id, object_type="review", object_id=case_id,
                  youth_id=view.youth.id, client_addr=client_addr)
-    session.commit()
+    _done(session, commit)
     return sampled
 
 
@@ -479,7 +495,7 @@ def report(session: Session, user: User, year: int, client_addr: str = "") -> Re
 
 
 def save_findings(session: Session, user: User, year: int, area: ReviewArea, text: str,
-                  client_addr: str = "") -> ReviewFinding:
+                  client_addr: str = "", *, commit: bool = True) -> ReviewFinding:
     row = session.exec(select(ReviewFinding).where(ReviewFinding.year == year,
                                                    ReviewFinding.area == area)).first()
     row = row or ReviewFinding(year=year, area=area)
@@ -487,7 +503,7 @@ def save_findings(session: Session, user: User, year: int, area: ReviewArea, tex
     session.add(row)
     audit.record(session, AuditAction.UPDATE, user_id=user.id, object_type="review_finding",
                  object_id=f"{year}-{area.value}", client_addr=client_addr)
-    session.commit()
+    _done(session, commit)
     return row
 
 

@@ -95,7 +95,8 @@ def _review_view(request: Request, session: SessionDep, settings: SettingsDep, u
 def _case_page(request: Request, view: review.ReviewView, user: User, values: dict[str, Any],
                errors: dict[str, Msg], status_code: int = 200) -> Response:
     return render(request, "review/case.html", _common(
-        view=view, values=values, errors=errors, editable=user.role in review.REVIEWERS,
+        view=view, values=values, errors=review_forms.in_form_order(errors),
+        editable=user.role in review.REVIEWERS,
     ), status_code=status_code)
 
 
@@ -123,6 +124,7 @@ async def case_save(request: Request, case_id: int, session: SessionDep, setting
         except review.ReviewNotFoundError:
             raise NotFoundError() from None
     view = _review_view(request, session, settings, user, case_id, today)
+    errors = {**review.answer_errors(view, answers), **errors}  # every problem at once
     return _case_page(request, view, user, values, errors, 400)
 
 

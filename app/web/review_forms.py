@@ -50,6 +50,16 @@ def parse_review(values: Mapping[str, Any]
     return answers, data, errors
 
 
+FIELD_ORDER = [f"{part}_{point.value}" for point in ReviewPoint for part in ("judgement", "note")]
+FIELD_ORDER += ["findings", "follow_up_text", "follow_up_owner_id", "follow_up_due_on"]
+
+
+def in_form_order(errors: Errors) -> Errors:
+    """The error summary lists the problems in the order of the form."""
+    rank = {name: n for n, name in enumerate(FIELD_ORDER)}
+    return dict(sorted(errors.items(), key=lambda item: rank.get(item[0], len(rank))))
+
+
 def review_values(view: ReviewView, today: date) -> dict[str, Any]:
     """The form as stored (or, before the review, the app's findings as the suggestion)."""
     values: dict[str, Any] = {"findings": view.case.findings}
