@@ -18,9 +18,11 @@ from dateutil.relativedelta import relativedelta
 from sqlmodel import Session, col, func, select
 
 from app.db import make_engine, session_scope
+from app.domain import review as review_rules
 from app.domain.communication import INTERVAL
 from app.domain.youth import YouthData, latest_birth_date_for_age
 from app.models.letter import StatusUpdate
+from app.models.review import PointResult, ReviewArea, ReviewPoint, SampledCase
 from app.models.timeline import YouthStep
 from app.models.user import Role, User
 from app.models.youth import (
@@ -32,7 +34,7 @@ from app.models.youth import (
     YouthEvent,
     YouthStatus,
 )
-from app.services import auth, timeline, youths
+from app.services import auth, review, timeline, youths
 from app.settings import Settings
 from seeds import data
 
@@ -199,7 +201,53 @@ def load(session: Session, settings: Settings, today: date) -> int:
         youth = youths.create(session, settings, staff.admin, record, today, commit=False)
         _history(session, settings, i, youth, flag_age, today)
     session.flush()
+    coordinator = next(u for u in users if u.role is Role.COORDINATOR)
+    _management_review(session, settings, coordinator, today)
     return len(births)
+
+
+REVIEW_SIZE = 5
+REVIEWED = 3
+REVIEW_FINDINGS = (
+    "Forløbet er godt dokumenteret, og familien er hørt før hvert møde.",
+    "Den unges egne ønsker til bolig fremgår tydeligt af handleplanen.",
+    "Referatet fra koordineringsmødet mangler. Den unges ønsker er ikke noteret.",
+)
+
+
+def _management_review(session: Session, settings: Settings, coordinator: User,
+                       today: date) -> None:
+    """An earlier sample of the cases in transition, this year, with three of its five cases
+    reviewed (the last asks its caseworker for a follow-up), so the report shows something."""
+    start = max(date(today.year, 1, 1), today.replace(day=1) - relativedelta(months=1))
+    data = review_rules.SampleData(
+        area=ReviewArea.TRANSITION, period_start=start,
+        period_end=max(start, today - timedelta(days=1)), size=REVIEW_SIZE,
+        seed=f"demo-{today.year}")
+    sample = review.draw_sample(session, settings, coordinator, data, today, commit=False)
+    cases = session.exec(select(SampledCase).where(SampledCase.sample_id == sample.id)
+                         .order_by(col(SampledCase.position)).limit(REVIEWED)).all()
+    for n, case in enumerate(cases):
+        view = review.review_view(session, settings, coordinator, case.id or 0, today)
+        missing = n == len(cases) - 1
+        answers = {
+            p.point: review_rules.AnswerData(judgement=p.prefill or PointResult.MET)
+            for p in view.points}
+        if missing:
+            answers[ReviewPoint.CITIZEN_INVOLVEMENT] = review_rules.AnswerData(
+                judgement=PointResult.NOT_MET, note="Den unges ønsker er ikke noteret.")
+        owner = view.youth.coordinator_id or view.youth.child_caseworker_id
+        follow_up = review_rules.ReviewData(
+            findings=REVIEW_FINDINGS[n % len(REVIEW_FINDINGS)],
+            follow_up_text="Notér den unges ønsker og referatet fra mødet i sagen."
+            if missing else "",
+            follow_up_owner_id=owner if missing else None,
+            follow_up_due_on=today + timedelta(days=14) if missing else None)
+        review.save_review(session, settings, coordinator, case.id or 0, answers, follow_up,
+                           today, commit=False)
+    review.save_findings(session, coordinator, today.year, ReviewArea.TRANSITION,
+                         "Inddragelsen er generelt godt dokumenteret. Referater fra "
+                         "koordineringsmøder skal lægges i sagen samme uge.", commit=False)
 
 
 def _at(day: date, settings: Settings, hour: int = 9) -> datetime:

@@ -8,12 +8,22 @@ import io
 from datetime import date
 
 from fastapi.testclient import TestClient
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from app.deps import get_today
-from app.models.review import PointResult, ReviewArea
-from app.models.user import Role
+from app.models.review import (
+    PointResult,
+    ReviewArea,
+    ReviewFollowUp,
+    ReviewPoint,
+    ReviewSample,
+    ReviewStatus,
+    SampledCase,
+)
+from app.models.user import Role, User
+from app.services import review
 from app.settings import Settings
+from seeds import demo
 from tests.conftest import login, make_user
 from tests.integration import review_data as data
 
@@ -140,3 +150,24 @@ def test_a_bad_year_or_findings_are_refused_and_nothing_is_saved(
     assert 'id="f-findings-transition-error"' in refused.text
     page = client.get("/reviews/report?year=2026")
     assert "alert(1)" not in page.text
+
+
+def test_the_demo_has_an_earlier_sample_with_reviews_so_the_report_shows_something(
+    session: Session, settings: Settings, capsys: object
+) -> None:
+    today = date(2026, 3, 1)
+    assert demo.main(settings, if_empty=True, today=today) == 0
+    (sample,) = session.exec(select(ReviewSample)).all()
+    assert (sample.area, sample.period_start, sample.seed) == (
+        ReviewArea.TRANSITION, date(2026, 2, 1), "demo-2026")
+    cases = session.exec(select(SampledCase)).all()
+    assert [c.status for c in cases].count(ReviewStatus.REVIEWED) == 3 < len(cases)
+    (follow_up,) = session.exec(select(ReviewFollowUp)).all()
+    assert follow_up.done_at is None
+    koord = session.exec(select(User).where(User.role == Role.COORDINATOR)).one()
+    result = review.report(session, koord, 2026)
+    transition = next(a for a in result.areas if a.area is ReviewArea.TRANSITION)
+    assert transition.reviewed == 3
+    involvement = {p.point: p for p in transition.points}[ReviewPoint.CITIZEN_INVOLVEMENT]
+    assert (involvement.met, involvement.not_met) == (2, 1)
+    assert result.findings[ReviewArea.TRANSITION]
