@@ -14,6 +14,7 @@ from app.models.inquiry import Inquiry
 from app.models.meeting import ActionPoint, Meeting, MeetingInvitee
 from app.models.network import NetworkMember
 from app.models.outbox import OutboxMessage
+from app.models.review import ReviewFollowUp, SampledCase
 from app.models.timeline import YouthStep
 from app.models.user import Role, User
 from app.models.youth import Youth, YouthStatus
@@ -91,6 +92,8 @@ OWNED_BY_YOUTH: dict[str, Owned] = {
     "inquiry_id": _owned(Inquiry, "inquiry"),
     "message_id": _owned(OutboxMessage, "letter"),
     "row_id": _owned(YouthStep, "youth_step"),
+    "case_id": _owned(SampledCase, "review"),
+    "follow_up_id": _owned(ReviewFollowUp, "review_follow_up"),
 }
 """Every path parameter that names an object of one young person. A route whose path holds
 one of these (or ``youth_id``) is served only when the user may see that young person."""
@@ -101,6 +104,7 @@ NOT_YOUTH_PARAMS = frozenset({
     "type_id",          # the document catalogue (administrators)
     "key",              # letter templates (administrators)
     "closing_day_id",   # closing days (administrators)
+    "sample_id",        # a management review's sample of many cases (coordinators)
     "token",            # signed reply links and calendar feed tokens
     "action",           # a verb in the path (edit, remove ...), not an id
 })

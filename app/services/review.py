@@ -307,7 +307,8 @@ def _points(session: Session, settings: Settings, sampled: SampledCase, youth: Y
 
 def review_view(session: Session, settings: Settings, user: User, case_id: int, today: date
                 ) -> ReviewView:
-    """Access-checked, without an audit row (for actions that write their own)."""
+    """A review (or, before it is done, the form prefilled), access-checked. A page's read is
+    audit-logged by the path's scope (deps.youth_scope: `case_id` names the young person)."""
     sampled, sample, youth = _load_case(session, user, case_id)
     as_of = sampled.as_of or rules.prefill_day(sample.period_end, today)
     return ReviewView(
@@ -316,14 +317,6 @@ def review_view(session: Session, settings: Settings, user: User, case_id: int, 
         session.get(User, sampled.reviewer_id) if sampled.reviewer_id else None)
 
 
-def get_review(session: Session, settings: Settings, user: User, case_id: int, today: date,
-               client_addr: str = "") -> ReviewView:
-    """A review (or, before it is done, the form prefilled); the read is audit-logged."""
-    view = review_view(session, settings, user, case_id, today)
-    audit.record(session, AuditAction.READ, user_id=user.id, object_type="review",
-                 object_id=case_id, youth_id=view.youth.id, client_addr=client_addr)
-    session.commit()
-    return view
 
 
 def answer_errors(view: ReviewView, answers: Mapping[ReviewPoint, rules.AnswerData]

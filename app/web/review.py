@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
 
 from app.deps import (
@@ -27,9 +27,10 @@ from app.services import review
 from app.services.youths import ValidationFailedError
 from app.web import review_forms
 from app.web.forms import form_dict, parse_form
+from app.web.routing import make_router
 from app.web.templating import render
 
-router = APIRouter(prefix="/reviews")
+router = make_router(prefix="/reviews")
 NO_ACCESS = N_("You do not have access to this review.")
 
 
@@ -82,10 +83,10 @@ def sample_page(request: Request, sample_id: int, session: SessionDep,
     return render(request, "review/sample.html", _common(view=view))
 
 
-def _review_view(request: Request, session: SessionDep, settings: SettingsDep, user: User,
-                 case_id: int, today: date) -> review.ReviewView:
+def _review_view(session: SessionDep, settings: SettingsDep, user: User, case_id: int,
+                 today: date) -> review.ReviewView:
     try:
-        return review.get_review(session, settings, user, case_id, today, client_addr(request))
+        return review.review_view(session, settings, user, case_id, today)
     except review.ReviewNotFoundError:
         raise NotFoundError() from None
     except review.ReviewForbiddenError:
@@ -103,7 +104,7 @@ def _case_page(request: Request, view: review.ReviewView, user: User, values: di
 @router.get("/cases/{case_id}")
 def case_page(request: Request, case_id: int, session: SessionDep, settings: SettingsDep,
               user: CurrentUser, today: TodayDep) -> Response:
-    view = _review_view(request, session, settings, user, case_id, today)
+    view = _review_view(session, settings, user, case_id, today)
     return _case_page(request, view, user, review_forms.review_values(view, today), {})
 
 
@@ -123,7 +124,7 @@ async def case_save(request: Request, case_id: int, session: SessionDep, setting
             errors = exc.errors
         except review.ReviewNotFoundError:
             raise NotFoundError() from None
-    view = _review_view(request, session, settings, user, case_id, today)
+    view = _review_view(session, settings, user, case_id, today)
     errors = {**review.answer_errors(view, answers), **errors}  # every problem at once
     return _case_page(request, view, user, values, errors, 400)
 

@@ -275,6 +275,6 @@ def test_a_review_changed_later_keeps_the_first_reviewer_and_writes_an_event(
     assert case.reviewer_id == people["koord"].id
     kinds = list(session.exec(select(ReviewEvent.kind).order_by(col(ReviewEvent.id))))
     assert kinds[-2:] == [ReviewEventKind.REVIEWED, ReviewEventKind.REVIEW_CHANGED]
-    view = review.get_review(session, settings, people["admin"], case_id, TODAY)
+    view = review.review_view(session, settings, people["admin"], case_id, TODAY)
     assert {p.point: p.judgement for p in view.points}[ReviewPoint.CASE_NOTES] \
         is PointResult.NOT_MET

@@ -86,7 +86,7 @@ def _misses_each_rule(session: Session, settings: Settings, coordinator: User,
 
 def _prefill(session: Session, settings: Settings, user: User, case_id: int
              ) -> dict[ReviewPoint, PointResult | None]:
-    view = review.get_review(session, settings, user, case_id, TODAY)
+    view = review.review_view(session, settings, user, case_id, TODAY)
     assert view.as_of == PERIOD[1]
     return {p.point: p.prefill for p in view.points}
 

@@ -20,6 +20,7 @@ from app.models.inquiry import Inquiry, InquirySender
 from app.models.meeting import ActionPoint, Meeting, MeetingInvitee, MeetingKind, PlaceKind
 from app.models.network import NetworkMember, NetworkRole, Person, PersonKind, Sector
 from app.models.outbox import OutboxKind, OutboxMessage
+from app.models.review import ReviewArea, ReviewFollowUp, ReviewSample, SampledCase
 from app.models.timeline import YouthStep
 from app.models.user import Role
 from app.models.youth import Channel, Youth, YouthStatus
@@ -112,9 +113,26 @@ def _world(session: Session) -> World:
         "row_id": YouthStep(youth_id=youth.id, step_id=1, due_on=date.today()),
     }
     session.add_all(rows.values())
+    rows.update(_review_rows(session, youth, coordinator.id))
     session.commit()
     ids = {name: row.id for name, row in rows.items()} | {"youth_id": youth.id}
     return World(youth, other, ids)  # type: ignore[arg-type]
+
+
+def _review_rows(session: Session, youth: Youth, coordinator_id: int) -> dict[str, object]:
+    """A management review of the young person, with a follow-up."""
+    sample = ReviewSample(area=ReviewArea.CHILDREN, period_start=date.today(),
+                          period_end=date.today(), size=1, seed="s", population=[youth.id])
+    session.add(sample)
+    session.flush()
+    case = SampledCase(sample_id=sample.id or 0, youth_id=youth.id or 0, position=1)
+    session.add(case)
+    session.flush()
+    follow_up = ReviewFollowUp(case_id=case.id or 0, youth_id=youth.id or 0,
+                               owner_id=coordinator_id, text="Ring til PPR", due_on=date.today())
+    session.add(follow_up)
+    session.flush()
+    return {"case_id": case, "follow_up_id": follow_up}
 
 
 def _urls(app, ids: dict[str, int], method: str) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
