@@ -4,7 +4,8 @@ yearly report.
 
 Coordinators and administrators draw and review (the routes check the role); a caseworker
 reads the finished reviews of the cases they are assigned to. Every read of a sample, a
-review or the report writes an audit row, with the young person's id where there is one.
+review or the report writes an audit row: a review's by the path's scope (deps.youth_scope,
+with the young person's id), the others here.
 """
 
 from __future__ import annotations
