@@ -53,8 +53,14 @@ class Settings(BaseSettings):
     # Sessions and login throttling
     session_idle_minutes: int = Field(default=30, ge=1)
     session_absolute_hours: int = Field(default=12, ge=1)
-    login_max_failures_per_account: int = Field(default=5, ge=1)
-    login_max_failures_per_address: int = Field(default=20, ge=1)
+    # Failed logins for one account from one address before each further try waits
+    # (1, 2, 4 … minutes, at most login_max_delay_minutes); see domain/login_delay.py.
+    login_failures_before_delay: int = Field(default=5, ge=1)
+    login_max_delay_minutes: int = Field(default=15, ge=1)
+    # Within the window: failures from one address (any accounts), or for one account (any
+    # addresses), after which the pairs that have failed there wait from their first failure.
+    login_address_failures: int = Field(default=20, ge=1)
+    login_account_failures: int = Field(default=10, ge=1)
     login_window_minutes: int = Field(default=15, ge=1)
 
     # Transition rules

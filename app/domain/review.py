@@ -585,11 +585,3 @@ def yearly_report(records: Iterable[ReviewRecord], year: int) -> list[AreaReport
         ]
         reports.append(AreaReport(area, year, len(this), len(last), points))
     return reports
-
-
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value: str) -> str:
-    """A text cell a spreadsheet shows as text, never runs as a formula."""
-    return f"'{value}" if value.startswith(_FORMULA_START) else value

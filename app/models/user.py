@@ -66,12 +66,15 @@ class UserSession(SQLModel, table=True):
 
 
 class LoginThrottle(SQLModel, table=True):
-    """Failed-login counters, kept in the database so every worker process sees them."""
+    """Failed-login counters, kept in the database so every worker process sees them: one
+    per account and address together, one per account and one per address. The key holds
+    a digest, never what was typed as a username."""
 
     __tablename__ = "login_throttle"
 
     key: str = Field(primary_key=True, max_length=128)
     window_started_at: datetime = ts_field()
+    last_failed_at: datetime = ts_field()
     failures: int = Field(default=0)
 
 

@@ -1,4 +1,4 @@
-"""Passwords, login sessions, throttling of failed logins and API tokens."""
+"""Passwords, login sessions, delays after failed logins and API tokens."""
 
 from __future__ import annotations
 
@@ -11,13 +11,14 @@ from enum import StrEnum
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import case, delete, update
+from sqlalchemy import ColumnElement, and_, case, delete, literal, or_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
+from app.domain import login_delay
 from app.models.audit import AuditAction
-from app.models.base import utcnow
+from app.models.base import UTCDateTime, utcnow
 from app.models.user import ApiToken, LoginThrottle, Role, User, UserSession
 from app.services import audit
 from app.settings import Settings
@@ -54,73 +55,129 @@ class LoginResult:
     outcome: LoginOutcome
     user: User | None = None
     session_token: str | None = None
+    wait: timedelta = timedelta(0)  # when throttled: how long until the next attempt
 
 
-def _throttle_keys(username: str, client_addr: str) -> list[tuple[str, int]]:
-    return [
-        (f"acct:{username.strip().lower()}", 0),
-        (f"addr:{client_addr}", 1),
-    ]
+def _account(username: str) -> str:
+    return username.strip().lower()
 
 
-def _is_throttled(session: Session, settings: Settings, username: str, client_addr: str) -> bool:
-    cutoff = utcnow() - timedelta(minutes=settings.login_window_minutes)
-    limits = (settings.login_max_failures_per_account, settings.login_max_failures_per_address)
-    for key, which in _throttle_keys(username, client_addr):
-        row = session.get(LoginThrottle, key)
-        if row and row.window_started_at > cutoff and row.failures >= limits[which]:
-            return True
-    return False
+def _pair_key(username: str, client_addr: str) -> str:
+    return "pair:" + token_digest(f"{_account(username)}\n{client_addr}")
 
 
-def _count_failure(session: Session, settings: Settings, username: str, client_addr: str) -> None:
-    """Atomic upsert per key, so concurrent workers never lose a count."""
-    now = utcnow()
-    cutoff = now - timedelta(minutes=settings.login_window_minutes)
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    table = LoginThrottle.__table__  # type: ignore[attr-defined]
-    for key, _ in _throttle_keys(username, client_addr):
-        stmt = insert(table).values(key=key, window_started_at=now, failures=1)
-        expired = table.c.window_started_at < cutoff
-        stmt = stmt.on_conflict_do_update(
-            index_elements=[table.c.key],
-            set_={
-                "failures": case((expired, 1), else_=table.c.failures + 1),
-                "window_started_at": case((expired, now), else_=table.c.window_started_at),
-            },
-        )
-        session.execute(stmt)
+def _account_key(username: str) -> str:
+    return "acct:" + token_digest(_account(username))
 
 
-def _reset_account(session: Session, username: str) -> None:
-    session.execute(
-        delete(LoginThrottle).where(col(LoginThrottle.key) == f"acct:{username.strip().lower()}")
+def _address_key(client_addr: str) -> str:
+    return "addr:" + token_digest(client_addr)
+
+
+def _policy(settings: Settings) -> login_delay.DelayPolicy:
+    return login_delay.DelayPolicy(
+        free_failures=settings.login_failures_before_delay,
+        max_delay=timedelta(minutes=settings.login_max_delay_minutes),
     )
 
 
+def _failures_in_window(session: Session, key: str, cutoff: datetime) -> int:
+    row = session.get(LoginThrottle, key)
+    return row.failures if row and row.window_started_at > cutoff else 0
+
+
+def login_wait(
+    session: Session, settings: Settings, username: str, client_addr: str, now: datetime
+) -> timedelta:
+    """How long this account must wait before trying again from this address. Zero for an
+    address that has not failed for the account, whatever happens elsewhere."""
+    pair = session.get(LoginThrottle, _pair_key(username, client_addr))
+    if pair is None:
+        return timedelta(0)
+    cutoff = now - timedelta(minutes=settings.login_window_minutes)
+    under_attack = (
+        _failures_in_window(session, _address_key(client_addr), cutoff)
+        >= settings.login_address_failures
+        or _failures_in_window(session, _account_key(username), cutoff)
+        >= settings.login_account_failures
+    )
+    return login_delay.wait_left(
+        _policy(settings), pair.failures, pair.last_failed_at, now, under_attack=under_attack
+    )
+
+
+def _count_failure(
+    session: Session, settings: Settings, username: str, client_addr: str, now: datetime
+) -> None:
+    """One atomic upsert per counter, so concurrent workers never lose a count. The pair
+    starts afresh a day after its last failure, the others when their window has passed."""
+    table = LoginThrottle.__table__  # type: ignore[attr-defined]
+    window = now - timedelta(minutes=settings.login_window_minutes)
+    for key, stale in (
+        (_pair_key(username, client_addr),
+         table.c.last_failed_at < now - login_delay.PAIR_MEMORY),
+        (_account_key(username), table.c.window_started_at < window),
+        (_address_key(client_addr), table.c.window_started_at < window),
+    ):
+        _upsert_failure(session, key, stale, now)
+
+
+def _upsert_failure(session: Session, key: str, stale: ColumnElement[bool], now: datetime) -> None:
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    table = LoginThrottle.__table__  # type: ignore[attr-defined]
+    at = literal(now, UTCDateTime())
+    stmt = insert(table).values(key=key, window_started_at=now, last_failed_at=now, failures=1)
+    session.execute(stmt.on_conflict_do_update(
+        index_elements=[table.c.key],
+        set_={
+            "failures": case((stale, 1), else_=table.c.failures + 1),
+            "window_started_at": case((stale, at), else_=table.c.window_started_at),
+            "last_failed_at": at,
+        },
+    ))
+
+
+def _forget_pair(session: Session, username: str, client_addr: str) -> None:
+    key = _pair_key(username, client_addr)
+    session.execute(delete(LoginThrottle).where(col(LoginThrottle.key) == key))
+
+
+def purge_login_counters(session: Session, settings: Settings, now: datetime) -> None:
+    """Counters that no longer hold anyone back."""
+    window = now - timedelta(minutes=settings.login_window_minutes)
+    session.execute(delete(LoginThrottle).where(or_(
+        col(LoginThrottle.last_failed_at) < now - login_delay.PAIR_MEMORY,
+        and_(~col(LoginThrottle.key).startswith("pair:"),
+             col(LoginThrottle.window_started_at) < window),
+    )))
+
+
 def login(
-    session: Session, settings: Settings, username: str, password: str, client_addr: str
+    session: Session, settings: Settings, username: str, password: str, client_addr: str,
+    now: datetime | None = None,
 ) -> LoginResult:
-    """Checks the password, throttles failures and opens a new session."""
+    """Checks the password, delays repeated failures and opens a new session."""
     username = username.strip()
-    if _is_throttled(session, settings, username, client_addr):
+    now = now or utcnow()
+    wait = login_wait(session, settings, username, client_addr, now)
+    if wait:
         audit.record(
             session, AuditAction.LOGIN_THROTTLED, user_id=None, client_addr=client_addr,
             detail=f"username={username[:64]}",
         )
         session.commit()
-        return LoginResult(LoginOutcome.THROTTLED)
+        return LoginResult(LoginOutcome.THROTTLED, wait=wait)
     user = session.exec(select(User).where(User.username == username)).first()
     valid = verify_password(user.password_hash if user else _DUMMY_HASH, password)
     if not (user and valid and user.is_active):
-        _count_failure(session, settings, username, client_addr)
+        _count_failure(session, settings, username, client_addr, now)
         audit.record(
             session, AuditAction.LOGIN_FAILED, user_id=user.id if user else None,
             client_addr=client_addr, detail=f"username={username[:64]}",
         )
         session.commit()
         return LoginResult(LoginOutcome.INVALID)
-    _reset_account(session, username)
+    _forget_pair(session, username, client_addr)
     token = open_session(session, settings, user)
     audit.record(session, AuditAction.LOGIN, user_id=user.id, client_addr=client_addr)
     session.commit()

@@ -7,21 +7,19 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, text
 from sqlmodel import Session, col
 
-from app.models.user import LoginThrottle, UserSession
+from app.models.user import UserSession
+from app.services import auth
 from app.settings import Settings
 
 
 def purge_expired(session: Session, settings: Settings, now: datetime) -> int:
     idle_cutoff = now - timedelta(minutes=settings.session_idle_minutes)
-    throttle_cutoff = now - timedelta(minutes=settings.login_window_minutes)
     removed = session.execute(
         delete(UserSession).where(
             (col(UserSession.expires_at) <= now) | (col(UserSession.last_seen_at) <= idle_cutoff)
         )
     ).rowcount  # type: ignore[attr-defined]
-    session.execute(
-        delete(LoginThrottle).where(col(LoginThrottle.window_started_at) < throttle_cutoff)
-    )
+    auth.purge_login_counters(session, settings, now)
     session.commit()
     return int(removed or 0)
 

@@ -21,6 +21,7 @@ from app import i18n
 from app.domain import overview as rules
 from app.domain.consent import own_consent_recorded as own_consent_given
 from app.domain.consent import timing_problem
+from app.domain.spreadsheet import safe_row
 from app.i18n import N_, format_short_date, gettext
 from app.models.audit import AuditAction
 from app.models.handover import (
@@ -373,7 +374,8 @@ CSV_READINESS = (
 def export_csv(session: Session, user: User, result: Overview, *, with_cpr: bool,
                client_addr: str = "") -> bytes:
     """The cohorts as a CSV file Danish Excel opens: UTF-8 with BOM, semicolons, Danish
-    dates. CPR numbers only when asked for, and then audit-logged."""
+    dates. CPR numbers only when asked for, and then audit-logged. Every cell goes through
+    `safe_row`, so a name such as ``=HYPERLINK(...)`` is shown as text, never run."""
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
     yes, no = gettext("Yes"), gettext("No")
@@ -383,7 +385,7 @@ def export_csv(session: Session, user: User, result: Overview, *, with_cpr: bool
     header += [gettext(label) for _key, label in CSV_READINESS]
     header += [gettext("Documents handed over"), gettext("Own consent after 18"),
                gettext("Overdue steps")]
-    writer.writerow(header)
+    writer.writerow(safe_row(header))
     cprs: dict[int, str | None] = {}
     if with_cpr:
         ids = [row.youth.id for cohort in result.cohorts for row in cohort.rows]
@@ -401,7 +403,7 @@ def export_csv(session: Session, user: User, result: Overview, *, with_cpr: bool
             line.append(f"{ready.documents_handed_over} / {ready.documents_required}")
             line.append((yes if ready.own_consent else no) if ready.own_consent_needed else "")
             line.append(str(ready.overdue_steps))
-            writer.writerow(line)
+            writer.writerow(safe_row(line))
     audit.record(session, AuditAction.EXPORT, user_id=user.id, object_type="overview",
                  client_addr=client_addr,
                  detail=f"month={result.month:%Y-%m} cpr={'yes' if with_cpr else 'no'}")

@@ -23,6 +23,7 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from app.domain import review as rules
+from app.domain.spreadsheet import safe_cell
 from app.domain.validation import FieldError
 from app.i18n import N_, Msg, gettext
 from app.models.audit import AuditAction
@@ -510,7 +511,7 @@ def export_csv(session: Session, user: User, result: Report, client_addr: str = 
     is written so that a spreadsheet never runs it as a formula."""
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    cell = rules.safe_cell
+    cell = safe_cell
     writer.writerow([cell(gettext(h)) for h in (
         N_("Area"), N_("Point"), N_("Reviewed"), N_("Met"), N_("Not met"), N_("Not relevant"),
         N_("Share met (%)"), N_("Last year (%)"), N_("Change (percentage points)"))])

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import math
 from typing import Annotated
 
 from fastapi import Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from app.deps import SESSION_COOKIE, SessionDep, SettingsDep, client_addr, public
+from app.domain import login_delay
 from app.i18n import N_, Msg
 from app.services import auth
 from app.web.routing import make_router
@@ -47,35 +49,37 @@ def login_submit(
         errors["username"] = Msg(N_("Enter your username."))
     if not password:
         errors["password"] = Msg(N_("Enter your password."))
-    if not errors:
-        result = auth.login(session, settings, username, password, client_addr(request))
-        if result.outcome is auth.LoginOutcome.OK and result.session_token:
-            response = RedirectResponse(_safe_next(next), status_code=303)
-            response.set_cookie(
-                SESSION_COOKIE,
-                result.session_token,
-                httponly=True,
-                samesite="lax",
-                secure=settings.secure_cookies,
-                max_age=settings.session_absolute_hours * 3600,
-            )
-            return response
-        if result.outcome is auth.LoginOutcome.THROTTLED:
-            errors["__all__"] = Msg(
-                N_("Too many failed attempts. Wait %(minutes)s minutes and try again."),
-                minutes=settings.login_window_minutes,
-            )
-            status = 429
-        else:
-            errors["__all__"] = Msg(N_("Wrong username or password."))
-            status = 400
-    else:
-        status = 400
+    if errors:
+        return _login_form(request, username, next, errors=errors)
+    result = auth.login(session, settings, username, password, client_addr(request))
+    if result.outcome is auth.LoginOutcome.OK and result.session_token:
+        response = RedirectResponse(_safe_next(next), status_code=303)
+        response.set_cookie(
+            SESSION_COOKIE,
+            result.session_token,
+            httponly=True,
+            samesite="lax",
+            secure=settings.secure_cookies,
+            max_age=settings.session_absolute_hours * 3600,
+        )
+        return response
+    if result.outcome is auth.LoginOutcome.THROTTLED:
+        throttled = _login_form(request, username, next, status_code=429,
+                                wait_minutes=login_delay.minutes_to_show(result.wait))
+        throttled.headers["Retry-After"] = str(math.ceil(result.wait.total_seconds()))
+        return throttled
+    return _login_form(request, username, next,
+                       errors={"__all__": Msg(N_("Wrong username or password."))})
+
+
+def _login_form(request: Request, username: str, next: str, *, status_code: int = 400,
+                errors: dict[str, Msg] | None = None, wait_minutes: int = 0) -> Response:
     return render(
         request,
         "auth/login.html",
-        {"errors": errors, "username": username, "next": _safe_next(next)},
-        status_code=status,
+        {"errors": errors or {}, "username": username, "next": _safe_next(next),
+         "wait_minutes": wait_minutes},
+        status_code=status_code,
     )
 
 

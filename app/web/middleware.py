@@ -1,4 +1,6 @@
-"""Security headers, the CSRF cookie and a request size limit, as one ASGI middleware."""
+"""Security headers, the CSRF cookie and a request size limit, as one ASGI middleware.
+
+The size limit is enforced on the body as it arrives, not only on Content-Length."""
 
 from __future__ import annotations
 
@@ -32,6 +34,46 @@ MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 UPLOAD_PATHS = ("/youths/import",)
 
 
+class BodyTooLarge(Exception):
+    """Raised from `receive` once a request body has passed its limit."""
+
+
+class _BodyLimit:
+    """The `receive` the app gets: counts the body bytes as they arrive, with or without a
+    Content-Length (a chunked body has none), and refuses to read on once over the limit."""
+
+    def __init__(self, receive: Receive, limit: int) -> None:
+        self.receive = receive
+        self.limit = limit
+        self.received = 0
+        self.exceeded = False
+
+    async def __call__(self) -> Message:
+        if self.exceeded:
+            raise BodyTooLarge
+        message = await self.receive()
+        if message["type"] == "http.request":
+            self.received += len(message.get("body", b""))
+            if self.received > self.limit:
+                self.exceeded = True
+                raise BodyTooLarge
+        return message
+
+
+def _declared_too_large(headers: dict[bytes, bytes], limit: int) -> bool:
+    length = headers.get(b"content-length")
+    return length is not None and length.isdigit() and int(length) > limit
+
+
+async def _too_large(scope: Scope, receive: Receive, send: Send) -> None:
+    """413, closing the connection so the server does not read the rest of the body."""
+    response = PlainTextResponse(
+        "Forespørgslen er for stor. / The request is too large.", status_code=413,
+        headers={"Connection": "close"},
+    )
+    await response(scope, receive, send)
+
+
 class SecurityMiddleware:
     def __init__(self, app: ASGIApp, settings: Settings) -> None:
         self.app = app
@@ -44,20 +86,39 @@ class SecurityMiddleware:
         path: str = scope["path"]
         headers = dict(scope["headers"])
         limit = MAX_UPLOAD_BYTES if path.startswith(UPLOAD_PATHS) else MAX_BODY_BYTES
-        length = headers.get(b"content-length")
-        if length is not None and length.isdigit() and int(length) > limit:
-            response = PlainTextResponse(
-                "Forespørgslen er for stor. / The request is too large.", status_code=413
-            )
-            await response(scope, receive, send)
+        send = self._with_headers(scope, headers, send)
+        if _declared_too_large(headers, limit):
+            await _too_large(scope, receive, send)
             return
+        await self._limited(scope, _BodyLimit(receive, limit), send)
 
+    async def _limited(self, scope: Scope, body: _BodyLimit, send: Send) -> None:
+        """Runs the app on a counted body. Once the body passes the limit, whatever the app
+        makes of the refused read (an exception, a 400 or an error page) is replaced by 413."""
+        started = False
+
+        async def send_unless_refused(message: Message) -> None:
+            nonlocal started
+            if body.exceeded:
+                return
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, body, send_unless_refused)
+        except Exception:
+            if not body.exceeded:
+                raise
+        if body.exceeded and not started:
+            await _too_large(scope, body.receive, send)
+
+    def _with_headers(self, scope: Scope, headers: dict[bytes, bytes], send: Send) -> Send:
         cookie = _read_cookie(headers.get(b"cookie", b"").decode("latin-1"), CSRF_COOKIE)
         new_cookie = None
         if not cookie:
             cookie = new_cookie = secrets.token_urlsafe(32)
         scope.setdefault("state", {})["csrf_cookie"] = cookie
-        is_static = path.startswith("/static/")
+        is_static = scope["path"].startswith("/static/")
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -78,7 +139,7 @@ class SecurityMiddleware:
                     out.append("Set-Cookie", _cookie_header(new_cookie, secure=self.secure))
             await send(message)
 
-        await self.app(scope, receive, send_with_headers)
+        return send_with_headers
 
 
 def _read_cookie(header: str, name: str) -> str | None:

