@@ -2,20 +2,60 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+# Installs take exactly the pinned, hash-checked versions of a lock file (README: Dependencies).
+PIP := $(BIN)/python -m pip --disable-pip-version-check --quiet --quiet
+checksum = $(shell cat $(1) | cksum | cut -d' ' -f1)
+RUN_STAMP := $(VENV)/.installed-run-$(call checksum,pyproject.toml requirements.txt)
+STAMP := $(VENV)/.installed-dev-$(call checksum,pyproject.toml requirements-dev.txt)
 
 .PHONY: run test install lint typecheck i18n bench clean
 
-$(STAMP): pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
-	rm -f $(VENV)/.installed-*
-	touch $(STAMP)
+# The lock's packages, then the project itself: no dependencies of its own, and built by the
+# locked setuptools rather than one fetched for the build.
+define install_lock
+	@echo "Installing the locked packages of $(1) into $(VENV)..."
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(PIP) install --require-hashes -r $(1)
+	@$(PIP) install --no-deps --no-build-isolation -e .
+endef
+
+# A stamp is written only when the lock satisfies pyproject.toml.
+define stamp_lock
+	@$(BIN)/python -m pip check >/dev/null || { $(BIN)/python -m pip check; \
+	  echo "$(1) does not satisfy pyproject.toml: run make lock." >&2; exit 1; }
+	@rm -f $(VENV)/.installed-$(2)-* && touch $@
+endef
+
+$(RUN_STAMP): pyproject.toml requirements.txt
+	$(call install_lock,requirements.txt)
+	$(call stamp_lock,requirements.txt,run)
+
+$(STAMP): pyproject.toml requirements-dev.txt
+	$(call install_lock,requirements-dev.txt)
+	$(call stamp_lock,requirements-dev.txt,dev)
+
+# Regenerates both lock files from pyproject.toml's ranges (and the build backend), keeping
+# every pin that still fits: `make lock UPGRADE="fastapi starlette"` moves those packages to
+# their newest allowed versions, `make lock UPGRADE=all` moves everything.
+.PHONY: lock
+UV_COMPILE = $(BIN)/uv pip compile --quiet --universal --generate-hashes \
+	--custom-compile-command 'make lock' \
+	$(if $(filter all,$(UPGRADE)),--upgrade,$(UPGRADE:%=--upgrade-package %))
+BUILD_REQUIRES = $(BIN)/python -c 'import tomllib; \
+	print(*tomllib.load(open("pyproject.toml", "rb"))["build-system"]["requires"], sep="\n")'
+
+# uv comes from the dev lock, installed even when that lock no longer satisfies pyproject.toml.
+$(BIN)/uv:
+	$(call install_lock,requirements-dev.txt)
+
+lock: | $(BIN)/uv
+	$(BUILD_REQUIRES) | $(UV_COMPILE) pyproject.toml - -o requirements.txt
+	$(BUILD_REQUIRES) | $(UV_COMPILE) pyproject.toml - --extra dev -c requirements.txt \
+	  -o requirements-dev.txt
 
 install: $(STAMP)
 
-run: $(STAMP)
+run: $(RUN_STAMP)
 	$(BIN)/overgang migrate
 	$(BIN)/overgang seed-demo --if-empty
 	$(BIN)/overgang serve
