@@ -1,5 +1,7 @@
 # Overgang: `make run` starts the app on its embedded defaults, `make test` runs the tests.
 PYTHON ?= python3
+HOST ?= 127.0.0.1
+PORT ?= 8000
 VENV := .venv
 BIN := $(VENV)/bin
 # Installs take exactly the pinned, hash-checked versions of a lock file (README: Dependencies).
@@ -55,12 +57,14 @@ lock: | $(BIN)/uv
 
 install: $(STAMP)
 
+# The migrations' log is shown only when they fail.
 run: $(RUN_STAMP)
-	$(BIN)/overgang migrate
-	$(BIN)/overgang seed-demo --if-empty
-	$(BIN)/overgang serve
+	@log=$$($(BIN)/overgang migrate 2>&1) || { printf '%s\n' "$$log" >&2; exit 1; }
+	@$(BIN)/overgang seed-demo --if-empty
+	@$(BIN)/overgang serve --host $(HOST) --port $(PORT)
 
 test: $(STAMP)
+	@bash scripts/ensure-chromium.sh
 	$(BIN)/ruff check .
 	$(BIN)/mypy app seeds bench
 	$(BIN)/pytest $(PYTEST_ARGS)

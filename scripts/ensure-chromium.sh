@@ -9,5 +9,6 @@ if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
 else
-  echo "chromium is missing: install Debian's chromium package to run the browser tests." >&2
+  echo "chromium is missing: the browser tests are skipped (and fail under CI);" \
+    "install Debian's chromium package to run them." >&2
 fi
