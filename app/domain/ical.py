@@ -51,9 +51,12 @@ The feed (``feed``):
 
 Text:
 
-* No CPR numbers, ever: every text field (summary, description, location, URL, names,
-  e-mail addresses, calendar name) is checked with ``contains_cpr_like`` and a match raises
-  ``CprInTextError``, whose message names the field, never the value.
+* No CPR numbers: every text a person can have written (summary, description, location,
+  names, roles, e-mail addresses, calendar name) is checked with ``contains_cpr_like`` and
+  a match raises ``CprInTextError``, whose message names the field, never the value. The
+  callers check those texts where people write them, so this is the last line. The URL is
+  not checked: it is the app's own address with the meeting's id, and a generated number
+  that reads as a date is not a CPR number.
 * Line breaks of any kind (CRLF, CR, NEL, LS, PS) become LF, written as ``\\n``; other
   control characters are removed. In parameter values (CN) line breaks and tabs become
   spaces and a double quote becomes a single quote, as a parameter cannot carry either
@@ -241,7 +244,7 @@ class Meeting:
             not self.url.startswith(("https://", "http://")) or _has_space_or_control(self.url)
         ):
             raise InviteError("url must be an http(s) address")
-        for field in ("summary", "description", "location", "url"):
+        for field in ("summary", "description", "location"):
             _check_text(field, getattr(self, field))
         object.__setattr__(self, "status", MeetingStatus(self.status))
 

@@ -23,7 +23,10 @@ The numbers refer to the acceptance list for calendar invites (ICALENDAR.md).
 * The plain-text and HTML parts say what the meeting is, when, where, who else is
   invited and whom to call; ``invite_body`` writes both from the caller's texts, with
   Danish labels by default (``BodyLabels``), and ``format_when_da`` writes the time in
-  Danish. No text may contain a CPR-like number (``CprInTextError``).
+  Danish. The texts the caller gives (``invite_body``'s parts, the subject, the names)
+  must not contain a CPR-like number (``CprInTextError``). The finished body is not
+  checked again: the caller adds generated parts to it (each invitee's reply links), and a
+  generated token is no one's CPR number.
 """
 
 from __future__ import annotations
@@ -260,11 +263,10 @@ def invite_message(
     ``ical.cancel_for_removed_attendee``), ready for the outbox.
 
     Raises ``InviteError`` when the calendar, the sender or the recipients break a rule in
-    the module docstring, and ``CprInTextError`` when a text contains a CPR-like number.
+    the module docstring, and ``CprInTextError`` when the subject or a name contains a
+    CPR-like number. ``body`` comes from ``invite_body``, which checked its texts.
     """
     _check_headers(message_id, sender, recipients, subject)
-    _check_text("text body", body.text)
-    _check_text("html body", body.html)
     facts = _calendar_facts(calendar)
     if sender.email.casefold() not in {facts.organiser, facts.sent_by} - {""}:
         raise InviteError("From must be the organiser's address or its SENT-BY address")

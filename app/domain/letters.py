@@ -18,8 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
-from app.domain.cpr import contains_cpr_like
-from app.domain.validation import FieldError, no_markup
+from app.domain.validation import FieldError, no_cpr, no_markup
 from app.i18n import N_
 
 LIX_TARGET = 40
@@ -182,11 +181,10 @@ def _check_text(field: str, text: str, limit: int) -> None:
         raise FieldError(N_("Enter at most %(n)s characters."), field=field, n=limit)
     try:
         no_markup(text)
+        no_cpr(text)
     except FieldError as exc:
         exc.field = field
         raise
-    if contains_cpr_like(text):
-        raise FieldError(N_("A letter must never contain a CPR number."), field=field)
 
 
 def check(key: TemplateKey, subject: str, body: str) -> None:

@@ -3,23 +3,32 @@
 * ``MeetingData``: the plan/edit form and the API body; local date and times in the
   municipality's zone, converted by ``MeetingData.span``.
 * ``DEFAULT_AGENDA``: the six areas of barnets lov § 123.
+* ``MeetingData.place_detail`` and ``agenda`` are sent in every invite: they refuse a
+  CPR-like number (``validation.OutgoingText``), each with the error on its own field.
 * Reply links: ``reply_token`` signs (invitee, meeting, expiry) with the app's key;
-  ``read_reply_token`` refuses an altered or expired token.
+  ``read_reply_token`` refuses an altered or expired token. The token is one URL-safe
+  base64 string that never holds six digits in a row, so no part of a reply link can read
+  as a CPR number (the first format wrote the expiry as a 10-digit Unix time, which for a
+  meeting ending between 26 January and 14 June 2027 reads as a date). Links in that first
+  format are still read until they expire at the meeting's end. The services give a
+  meeting a UID with no six digits in a row either (``no_six_digits_in_a_row``).
 """
 
 from __future__ import annotations
 
 import base64
+import binascii
 import hashlib
 import hmac
+import re
+import struct
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, Field, model_validator
 
-from app.domain.cpr import contains_cpr_like
-from app.domain.validation import FieldError, Text
+from app.domain.validation import FieldError, OutgoingText
 from app.i18n import N_
 from app.models.meeting import MeetingKind, PlaceKind
 
@@ -35,20 +44,14 @@ AGENDA_AREAS = (
 MAX_LENGTH = timedelta(hours=8)
 
 
-def _no_cpr(field: str, value: str) -> None:
-    if contains_cpr_like(value):
-        raise FieldError(N_("Do not write CPR numbers here: the text is sent by e-mail."),
-                         field)
-
-
 class MeetingData(BaseModel):
     kind: MeetingKind
     day: date
     start_time: time
     end_time: time
     place_kind: PlaceKind
-    place_detail: Text = Field(default="", max_length=300)
-    agenda: Text = Field(default="", max_length=5000)
+    place_detail: OutgoingText = Field(default="", max_length=300)
+    agenda: OutgoingText = Field(default="", max_length=5000)
 
     @model_validator(mode="after")
     def _check(self) -> MeetingData:
@@ -60,8 +63,6 @@ class MeetingData(BaseModel):
             raise FieldError(N_("Give the meeting link, starting with https://."), "place_detail")
         if self.place_kind is PlaceKind.OTHER and not self.place_detail:
             raise FieldError(N_("Write where the meeting is held."), "place_detail")
-        _no_cpr("place_detail", self.place_detail)
-        _no_cpr("agenda", self.agenda)
         return self
 
     def span(self, tz: ZoneInfo) -> tuple[datetime, datetime]:
@@ -103,25 +104,94 @@ class ReplyClaim:
     expires: datetime
 
 
-def _sign(key: bytes, payload: str) -> str:
-    digest = hmac.new(key, f"meeting-reply|{payload}".encode(), hashlib.sha256).digest()
-    return base64.urlsafe_b64encode(digest[:20]).decode().rstrip("=")
+_SIX_DIGITS = re.compile(r"[0-9]{6}")
+
+
+def no_six_digits_in_a_row(token: str) -> bool:
+    """Whether a generated token (a reply token, a meeting's UID) can go into a message: a
+    CPR number starts with six digits, so a token without six digits in a row never reads
+    as one, wherever its digits fall."""
+    return _SIX_DIGITS.search(token) is None
+
+
+# A token is URL-safe base64 (no padding) of: a variant byte, the invitee id, the meeting
+# id and the expiry (Unix seconds), followed by the first 20 bytes of their HMAC-SHA256
+# under the app's key. The variant is the first of 0, 1, 2 ... whose token holds no run of
+# six digits: a CPR number starts with six digits, so such a token never reads as one. A
+# run of six in 60 random base64 characters comes about once in 1,300 tokens.
+_CLAIM = struct.Struct(">BQQq")
+_MAC_BYTES = 20
+_TOKEN_BYTES = _CLAIM.size + _MAC_BYTES
+_SALT = b"meeting-reply-v2|"
+
+
+def _b64(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
+
+
+def _mac(key: bytes, claim: bytes) -> bytes:
+    return hmac.new(key, _SALT + claim, hashlib.sha256).digest()[:_MAC_BYTES]
+
+
+def _token(key: bytes, variant: int, invitee_id: int, meeting_id: int, expires: int) -> str:
+    claim = _CLAIM.pack(variant, invitee_id, meeting_id, expires)
+    return _b64(claim + _mac(key, claim))
 
 
 def reply_token(key: bytes, invitee_id: int, meeting_id: int, expires: datetime) -> str:
-    payload = f"{invitee_id}.{meeting_id}.{int(expires.timestamp())}"
-    return f"{payload}.{_sign(key, payload)}"
+    """The signed token of an invitee's reply link, valid until ``expires``."""
+    seconds = int(expires.timestamp())
+    for variant in range(256):
+        token = _token(key, variant, invitee_id, meeting_id, seconds)
+        if no_six_digits_in_a_row(token):
+            return token
+    raise AssertionError("no reply token without six digits in a row")  # pragma: no cover
 
 
 def read_reply_token(key: bytes, token: str, now: datetime) -> ReplyClaim:
     """The claim in a reply token; ``ReplyTokenError`` when altered or expired."""
+    claim = _read_legacy(key, token) if "." in token else _read(key, token)
+    if now >= claim.expires:
+        raise ReplyTokenError(expired=True)
+    return claim
+
+
+def _read(key: bytes, token: str) -> ReplyClaim:
+    try:
+        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+    except (binascii.Error, ValueError):
+        raise ReplyTokenError(expired=False) from None
+    # Re-encoding must give the token back: no second spelling of one token is accepted.
+    if len(raw) != _TOKEN_BYTES or _b64(raw) != token:
+        raise ReplyTokenError(expired=False)
+    claim, mac = raw[: _CLAIM.size], raw[_CLAIM.size :]
+    if not hmac.compare_digest(_mac(key, claim), mac):
+        raise ReplyTokenError(expired=False)
+    _variant, invitee_id, meeting_id, seconds = _CLAIM.unpack(claim)
+    return ReplyClaim(invitee_id, meeting_id, _from_timestamp(seconds))
+
+
+def _from_timestamp(seconds: int) -> datetime:
+    try:
+        return datetime.fromtimestamp(seconds, UTC)
+    except (OverflowError, OSError, ValueError):
+        raise ReplyTokenError(expired=False) from None
+
+
+def _legacy_sign(key: bytes, payload: str) -> str:
+    digest = hmac.new(key, f"meeting-reply|{payload}".encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest[:20]).decode().rstrip("=")
+
+
+def _read_legacy(key: bytes, token: str) -> ReplyClaim:
+    """The first format, ``invitee.meeting.expiry.signature``, in links already sent. Such
+    a link expires when its meeting ends; this can go once every meeting planned before
+    the new format has ended."""
     parts = token.split(".")
-    if len(parts) != 4 or not all(p.isdigit() for p in parts[:3]):
+    if (len(parts) != 4 or not all(p.isascii() and p.isdigit() for p in parts[:3])
+            or not parts[3].isascii()):
         raise ReplyTokenError(expired=False)
     payload = ".".join(parts[:3])
-    if not hmac.compare_digest(_sign(key, payload), parts[3]):
+    if not hmac.compare_digest(_legacy_sign(key, payload), parts[3]):
         raise ReplyTokenError(expired=False)
-    expires = datetime.fromtimestamp(int(parts[2]), UTC)
-    if now >= expires:
-        raise ReplyTokenError(expired=True)
-    return ReplyClaim(int(parts[0]), int(parts[1]), expires)
+    return ReplyClaim(int(parts[0]), int(parts[1]), _from_timestamp(int(parts[2])))

@@ -1,4 +1,7 @@
-"""Input rules for the network map, shared by the forms and the API. Pure: no I/O, no clock."""
+"""Input rules for the network map, shared by the forms and the API. Pure: no I/O, no clock.
+
+A member's name, role, organisation, address, contact details and note can appear in
+meeting invites and letters, so each refuses a CPR-like number (``OutgoingText``)."""
 
 from __future__ import annotations
 
@@ -9,7 +12,13 @@ from typing import Annotated
 from dateutil.relativedelta import relativedelta
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
-from app.domain.validation import Email, FieldError, Phone, Text, empty_to_none
+from app.domain.validation import (
+    Email,
+    FieldError,
+    OutgoingText,
+    Phone,
+    empty_to_none,
+)
 from app.i18n import N_
 from app.models.network import (
     OTHER_ROLES,
@@ -54,11 +63,11 @@ class PersonData(BaseModel):
     model_config = ConfigDict(hide_input_in_errors=True)
 
     kind: PersonKind
-    name: Annotated[Text, Field(min_length=1, max_length=120)]
+    name: Annotated[OutgoingText, Field(min_length=1, max_length=120)]
     email: Annotated[Email, Field(max_length=254)] = ""
     phone: Annotated[Phone, Field(max_length=32)] = ""
-    address: Annotated[Text, Field(max_length=200)] = ""
-    organisation: Annotated[Text, Field(max_length=200)] = ""
+    address: Annotated[OutgoingText, Field(max_length=200)] = ""
+    organisation: Annotated[OutgoingText, Field(max_length=200)] = ""
 
     @model_validator(mode="after")
     def _fields_for_kind(self) -> PersonData:
@@ -82,7 +91,7 @@ class MembershipData(BaseModel):
     model_config = ConfigDict(hide_input_in_errors=True)
 
     role: NetworkRole
-    role_other: Annotated[Text, Field(max_length=60)] = ""
+    role_other: Annotated[OutgoingText, Field(max_length=60)] = ""
     sector: OptionalSector = None
     ring: Annotated[int, Field(ge=1, le=3)] = 2
     custody_holder: bool = False
@@ -90,7 +99,7 @@ class MembershipData(BaseModel):
     bisidder: bool = False
     invited_to_meetings: bool = False
     preferred_channel: OptionalChannel = None
-    note: Annotated[Text, Field(max_length=500)] = ""
+    note: Annotated[OutgoingText, Field(max_length=500)] = ""
     youth_agreed: bool = False
 
     @model_validator(mode="after")
@@ -109,11 +118,11 @@ class MemberData(MembershipData):
 
     person_id: DirectoryId = None
     kind: OptionalKind = None
-    name: Annotated[Text, Field(max_length=120)] = ""
+    name: Annotated[OutgoingText, Field(max_length=120)] = ""
     email: Annotated[Email, Field(max_length=254)] = ""
     phone: Annotated[Phone, Field(max_length=32)] = ""
-    address: Annotated[Text, Field(max_length=200)] = ""
-    organisation: Annotated[Text, Field(max_length=200)] = ""
+    address: Annotated[OutgoingText, Field(max_length=200)] = ""
+    organisation: Annotated[OutgoingText, Field(max_length=200)] = ""
 
     @model_validator(mode="after")
     def _new_person(self) -> MemberData:
@@ -138,11 +147,11 @@ class MemberData(MembershipData):
 class MemberUpdate(MembershipData):
     """A member changed: the membership, and the directory entry's contact details."""
 
-    name: Annotated[Text, Field(min_length=1, max_length=120)]
+    name: Annotated[OutgoingText, Field(min_length=1, max_length=120)]
     email: Annotated[Email, Field(max_length=254)] = ""
     phone: Annotated[Phone, Field(max_length=32)] = ""
-    address: Annotated[Text, Field(max_length=200)] = ""
-    organisation: Annotated[Text, Field(max_length=200)] = ""
+    address: Annotated[OutgoingText, Field(max_length=200)] = ""
+    organisation: Annotated[OutgoingText, Field(max_length=200)] = ""
 
     def person(self, kind: PersonKind) -> PersonData:
         return PersonData(kind=kind, name=self.name, email=self.email, phone=self.phone,

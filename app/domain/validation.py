@@ -1,12 +1,23 @@
-"""Input rules shared by forms, the API and imports: pure, no I/O."""
+"""Input rules shared by forms, the API and imports: pure, no I/O.
+
+Text that leaves the system (e-mails, letters, calendar invites and feeds) must not carry a
+CPR number. The rule is ``no_cpr`` (and ``refuse_cpr`` for named texts), with one message,
+``CPR_IN_TEXT``; ``OutgoingText`` is ``Text`` under that rule. It is applied to what people
+write (an agenda, minutes, a name, a link they paste), where they write it, so the error
+lands on that field. It is never applied to what the app generates (reply tokens, UIDs,
+addresses of its own pages, dates): a generated number that happens to read as a date is
+not a CPR number, and refusing it would refuse text nobody can change.
+"""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BeforeValidator
 
+from app.domain.cpr import contains_cpr_like
 from app.i18n import N_, Msg
 
 _MARKUP = re.compile(r"<\s*[a-zA-Z!/?]|javascript\s*:|&#", re.IGNORECASE)
@@ -34,6 +45,27 @@ def no_markup(value: str) -> str:
     return value
 
 
+CPR_IN_TEXT = N_("Do not write CPR numbers here: the text is sent to people outside the "
+                 "system.")
+
+
+def no_cpr(value: str) -> str:
+    """Refuses text that looks like it holds a CPR number (``cpr.contains_cpr_like``)."""
+    if contains_cpr_like(value):
+        raise FieldError(CPR_IN_TEXT)
+    return value
+
+
+def refuse_cpr(texts: Mapping[str, str] | Iterable[tuple[str, str]]) -> None:
+    """``no_cpr`` over texts named by the field they were written in (a field may come more
+    than once); the error names the first field whose text looks like it holds a CPR
+    number. Each text is checked on its own, never joined to the next."""
+    pairs = texts.items() if isinstance(texts, Mapping) else texts
+    for field, text in pairs:
+        if contains_cpr_like(text):
+            raise FieldError(CPR_IN_TEXT, field)
+
+
 def strip(value: Any) -> Any:
     return value.strip() if isinstance(value, str) else value
 
@@ -57,6 +89,12 @@ def valid_phone(value: str) -> str:
 
 
 Text = Annotated[str, BeforeValidator(strip), AfterValidator(no_markup)]
-Email = Annotated[str, BeforeValidator(strip), AfterValidator(valid_email)]
-Phone = Annotated[str, BeforeValidator(strip), AfterValidator(valid_phone)]
+# Text a person writes that is sent out of the system (see the module docstring).
+OutgoingText = Annotated[str, BeforeValidator(strip), AfterValidator(no_markup),
+                         AfterValidator(no_cpr)]
+# E-mail addresses and phone numbers appear in invites, letters and their headers.
+Email = Annotated[str, BeforeValidator(strip), AfterValidator(valid_email),
+                  AfterValidator(no_cpr)]
+Phone = Annotated[str, BeforeValidator(strip), AfterValidator(valid_phone),
+                  AfterValidator(no_cpr)]
 OptionalInt = Annotated[int | None, BeforeValidator(empty_to_none)]

@@ -18,7 +18,15 @@ from pydantic import (
 )
 
 from app.domain.cpr import Cpr, CprError, CprErrorCode, parse_cpr
-from app.domain.validation import Email, FieldError, OptionalInt, Phone, Text, empty_to_none
+from app.domain.validation import (
+    Email,
+    FieldError,
+    OptionalInt,
+    OutgoingText,
+    Phone,
+    Text,
+    empty_to_none,
+)
 from app.i18n import N_
 from app.models.user import Role
 from app.models.youth import Channel, Frequency, SupportExpected, YouthStatus
@@ -49,11 +57,11 @@ class YouthData(BaseModel):
     cpr: OptionalText = None
     birth_date: OptionalDate = None
     birth_date_reason: Annotated[Text, Field(max_length=300)] = ""
-    first_name: Annotated[Text, Field(min_length=1, max_length=100)]
-    last_name: Annotated[Text, Field(min_length=1, max_length=100)]
-    address: Annotated[Text, Field(max_length=200)] = ""
+    first_name: Annotated[OutgoingText, Field(min_length=1, max_length=100)]
+    last_name: Annotated[OutgoingText, Field(min_length=1, max_length=100)]
+    address: Annotated[OutgoingText, Field(max_length=200)] = ""
     postal_code: Annotated[str, Field(max_length=4, pattern=r"^(\d{4})?$")] = ""
-    city: Annotated[Text, Field(max_length=60)] = ""
+    city: Annotated[OutgoingText, Field(max_length=60)] = ""
     email: Annotated[Email, Field(max_length=254)] = ""
     phone: Annotated[Phone, Field(max_length=32)] = ""
     school: Annotated[Text, Field(max_length=200)] = ""

@@ -10,7 +10,7 @@ from sqlmodel import Session, col, select
 
 from app import i18n
 from app.domain import inquiry as rules
-from app.domain.validation import FieldError
+from app.domain.validation import FieldError, refuse_cpr
 from app.i18n import N_
 from app.models.audit import AuditAction
 from app.models.inquiry import ClosingDay, Inquiry
@@ -109,8 +109,11 @@ def acknowledge(session: Session, user: User, inquiry_id: int, now: datetime) ->
 
 def answer(session: Session, settings: Settings, user: User, inquiry_id: int,
            data: rules.AnswerData, now: datetime) -> Inquiry:
-    """Records the answer (and the acknowledgement, if that was not recorded yet)."""
+    """Records the answer (and the acknowledgement, if that was not recorded yet). The
+    note about the answer is held to the rule for text that is sent out, as the answer
+    given to the family is (raises FieldError on a CPR-like number)."""
     row = visible(session, user, inquiry_id)
+    refuse_cpr([("note", data.note)])
     answered = data.answered_at(settings.tz, row.received_at, now)
     row.answered_at, row.answered_by_id, row.answer_note = answered, user.id, data.note
     if row.acknowledged_at is None:

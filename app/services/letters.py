@@ -28,9 +28,8 @@ from app.domain.caseworker_change import (
 )
 from app.domain.communication import next_update_due
 from app.domain.consent import eighteenth_birthday
-from app.domain.cpr import contains_cpr_like
 from app.domain.letters import TemplateKey
-from app.domain.validation import FieldError
+from app.domain.validation import FieldError, refuse_cpr
 from app.i18n import N_
 from app.models.audit import AuditAction
 from app.models.base import utcnow
@@ -93,10 +92,27 @@ def render(session: Session, youth: Youth, key: TemplateKey, sender: User, today
     return result
 
 
+def _written_texts(session: Session, youth: Youth, key: TemplateKey, sender: User,
+                   letters: list[Letter]) -> list[tuple[str, str]]:
+    """What people wrote that the letters carry, by field: the template (checked when it
+    is saved, and again here) and the names and contact details filled in. The facts are
+    checked by ``rules.check_facts``; the dates filled in are the app's own."""
+    subject, body = letter_templates.texts(session, key)
+    caseworker = _caseworker(session, youth, sender)
+    people = [youth.first_name, caseworker.full_name, caseworker.email, caseworker.phone,
+              sender.full_name]
+    for letter in letters:
+        people += [letter.recipient.name, letter.recipient.email, letter.recipient.phone,
+                   letter.recipient.address]
+    return [("template", subject), ("template", body),
+            *(("recipients", text) for text in people)]
+
+
 def send(session: Session, settings: Settings, user: User, youth_id: int, key: TemplateKey,
          chosen: list[str], facts: dict[str, str], today: date) -> list[OutboxMessage]:
     """Sends the letter to the chosen recipients through the outbox, records it as a status
-    update and in the history; one transaction. Raises FieldError."""
+    update and in the history; one transaction. Raises FieldError, also for a CPR-like
+    number in anything people wrote (on the field it was written in)."""
     youth = youths.get_visible(session, user, youth_id)
     if key not in rules.MANUAL:
         raise FieldError(N_("Choose a letter from the list."), field="template")
@@ -106,10 +122,9 @@ def send(session: Session, settings: Settings, user: User, youth_id: int, key: T
     if not wanted:
         raise FieldError(N_("Choose at least one person to send the letter to."),
                          field="recipients")
+    refuse_cpr(_written_texts(session, youth, key, user, wanted))
     messages = []
     for letter in wanted:
-        if contains_cpr_like(letter.subject + "\n" + letter.body):
-            raise FieldError(N_("A letter must never contain a CPR number."), field="template")
         person, channel = letter.recipient, letter.channel
         messages.append(outbox.enqueue(
             session, settings, kind=OutboxKind.LETTER, youth_id=youth.id, channel=channel,

@@ -4,12 +4,19 @@ Each e-mail invitee gets their own message (their own reply links) carrying the 
 calendar: ``ical.request`` for a new or changed meeting, ``ical.cancel`` when it is
 cancelled, ``ical.cancel_for_removed_attendee`` for someone taken off the list. An invitee
 without an e-mail address gets a letter or a phone call: a manual outbox row that says what
-to send or say. Texts are Danish; no CPR number can get in (ical and invite_mail refuse).
+to send or say. Texts are Danish.
+
+No CPR number goes out: the texts people wrote are checked where they write them
+(``validation.OutgoingText`` and the meeting service), and once more here, from the stored
+rows, before a message is written (``written_texts``, ``minutes_texts``), so text saved
+before that check cannot leave either. A refusal is a ``FieldError`` naming the field the
+text was written in. The generated parts (reply tokens, the meeting's address, dates) are
+never checked: they are no one's CPR number, however their digits fall.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 from uuid import UUID
 
@@ -21,12 +28,40 @@ from app.domain.invite_mail import InviteBody, Mailbox, format_when_da, invite_b
 from app.domain.letters import TemplateKey
 from app.domain.meeting import reply_token
 from app.domain.meeting_labels import KIND, PLACE
+from app.domain.validation import refuse_cpr
 from app.models.meeting import ActionPoint, Meeting, MeetingInvitee, PlaceKind
 from app.models.outbox import OutboxKind
 from app.models.user import User
 from app.models.youth import Channel, Youth
 from app.services import letter_templates, outbox
 from app.settings import Settings
+
+
+def _people_texts(youth: Youth, people: Sequence[MeetingInvitee],
+                  caseworker: User) -> Iterator[tuple[str, str]]:
+    """The names and contact details a message shows, under the invitee list."""
+    for text in (youth.first_name, youth.address, youth.city, caseworker.full_name,
+                 caseworker.email, caseworker.phone):
+        yield "invitees", text
+    for person in people:
+        for text in (person.name, person.role_label, person.email, person.phone,
+                     person.address):
+            yield "invitees", text
+
+
+def written_texts(meeting: Meeting, youth: Youth, people: Sequence[MeetingInvitee],
+                  organiser_user: User) -> list[tuple[str, str]]:
+    """What people wrote that an invite, update or cancellation carries, by field."""
+    return [("agenda", meeting.agenda), ("place_detail", meeting.place_detail),
+            *_people_texts(youth, people, organiser_user)]
+
+
+def minutes_texts(meeting: Meeting, youth: Youth, people: Sequence[MeetingInvitee],
+                  points: Sequence[ActionPoint], sender: User) -> list[tuple[str, str]]:
+    """What people wrote that the minutes carry, by field."""
+    return [("minutes", meeting.minutes), ("decisions", meeting.decisions),
+            *(("actions", point.text) for point in points),
+            *_people_texts(youth, people, sender)]
 
 
 def summary(meeting: Meeting, youth: Youth) -> str:
@@ -122,7 +157,9 @@ def queue(session: Session, settings: Settings, *, kind: OutboxKind, meeting: Me
           youth: Youth, organiser_user: User, invitees: Sequence[MeetingInvitee],
           calendar_to: Sequence[MeetingInvitee], sender: User, now: datetime) -> int:
     """Writes one message per invitee in ``invitees`` to the outbox; the calendar lists
-    ``calendar_to`` (all current invitees, or only the removed one). Returns the count."""
+    ``calendar_to`` (all current invitees, or only the removed one). Returns the count.
+    Raises ``FieldError`` when a text people wrote looks like it holds a CPR number."""
+    refuse_cpr(written_texts(meeting, youth, [*invitees, *calendar_to], organiser_user))
     with i18n.locale("da"):
         return _queue(session, settings, kind, meeting, youth, organiser_user, invitees,
                       calendar_to, sender, now)
@@ -178,6 +215,9 @@ def _queue(session: Session, settings: Settings, kind: OutboxKind, meeting: Meet
 def minutes_messages(session: Session, settings: Settings, meeting: Meeting, youth: Youth,
                      people: Sequence[MeetingInvitee], points: Sequence[ActionPoint],
                      sender: User, now: datetime) -> int:
+    """The minutes to ``people``. Raises ``FieldError`` when a text people wrote looks like
+    it holds a CPR number."""
+    refuse_cpr(minutes_texts(meeting, youth, people, points, sender))
     with i18n.locale("da"):
         what = summary(meeting, youth)
         subject = i18n.gettext("Minutes: %(what)s") % {"what": what}

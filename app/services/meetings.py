@@ -4,20 +4,26 @@ minutes and action points.
 Every read goes through the access rule (``youths.get_visible``). Every change raises the
 meeting's SEQUENCE when it sends a message, writes its event row and audit row, and writes
 its messages to the outbox, all in one transaction.
+
+Everything people write here is sent to the participants: the agenda and place
+(``MeetingData``), the minutes, decisions and action points, and the names on the invitee
+list. Each refuses a CPR-like number with the one message ``validation.CPR_IN_TEXT`` on
+its own field, and ``meeting_mail`` checks the stored texts once more before a message is
+written.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlmodel import Session, col, select
 
 from app.domain import ical
-from app.domain.meeting import MeetingData, ReplyClaim
-from app.domain.validation import FieldError
+from app.domain.meeting import MeetingData, ReplyClaim, no_six_digits_in_a_row
+from app.domain.validation import CPR_IN_TEXT, FieldError, refuse_cpr
 from app.i18n import N_, Msg
 from app.models.audit import AuditAction
 from app.models.meeting import (
@@ -155,6 +161,9 @@ def _invitee(candidate: Candidate, choice: Choice) -> MeetingInvitee:
     if channel is Channel.PHONE and not candidate.phone:
         raise ValidationFailedError({f"inv_{candidate.key}": Msg(N_(
             "%(name)s has no phone number either. Choose a letter."), name=candidate.name)})
+    _refuse_cpr((f"inv_{candidate.key}", text) for text in (
+        candidate.name, candidate.role_label, candidate.email, candidate.phone,
+        candidate.address))
     return MeetingInvitee(
         meeting_id=0, member_id=candidate.member_id, user_id=candidate.user_id,
         name=candidate.name, role_label=candidate.role_label[:80], email=candidate.email,
@@ -175,6 +184,23 @@ def _resolve(session: Session, youth: Youth, today: date,
     return out
 
 
+def _refuse_cpr(texts: Iterable[tuple[str, str]]) -> None:
+    try:
+        refuse_cpr(texts)
+    except FieldError as exc:
+        raise ValidationFailedError({exc.field or "__all__": exc.msg}) from None
+
+
+def _new_uid() -> str:
+    """A random UUID (version 4) for every invite and feed of a meeting, with no six digits
+    in a row, so it never reads as a CPR number (about one UUID in four is passed over;
+    what is left still has more than 121 random bits)."""
+    while True:
+        uid = str(uuid.uuid4())
+        if no_six_digits_in_a_row(uid):
+            return uid
+
+
 def _send(session: Session, settings: Settings, kind: OutboxKind, meeting: Meeting,
           youth: Youth, sender: User, now: datetime, to: Sequence[MeetingInvitee],
           calendar_to: Sequence[MeetingInvitee] | None = None) -> None:
@@ -184,9 +210,10 @@ def _send(session: Session, settings: Settings, kind: OutboxKind, meeting: Meeti
         queue(session, settings, kind=kind, meeting=meeting, youth=youth,
               organiser_user=organiser, invitees=to,
               calendar_to=to if calendar_to is None else calendar_to, sender=sender, now=now)
-    except ical.CprInTextError:
-        raise ValidationFailedError({"agenda": Msg(N_(
-            "Do not write CPR numbers here: the text is sent by e-mail."))}) from None
+    except FieldError as exc:  # a stored text people wrote
+        raise ValidationFailedError({exc.field or "__all__": exc.msg}) from None
+    except ical.CprInTextError:  # the builders' last line; the check above comes first
+        raise ValidationFailedError({"__all__": Msg(CPR_IN_TEXT)}) from None
 
 
 # --- changes ------------------------------------------------------------------------------------
@@ -201,7 +228,7 @@ def plan(session: Session, settings: Settings, user: User, youth_id: int, data: 
     if not people:
         raise ValidationFailedError({"invitees": Msg(N_("Invite at least one person."))})
     meeting = Meeting(
-        uid=str(uuid.uuid4()), youth_id=youth_id, kind=data.kind, starts_at=start, ends_at=end,
+        uid=_new_uid(), youth_id=youth_id, kind=data.kind, starts_at=start, ends_at=end,
         place_kind=data.place_kind, place_detail=data.place_detail, agenda=data.agenda,
         organiser_id=user.id, sequence=ical.next_sequence(None), created_by_id=user.id,
         created_at=now, updated_at=now,
@@ -344,6 +371,7 @@ def record_minutes(session: Session, user: User, meeting_id: int, *, attended: s
     if meeting.starts_at > now:
         raise ValidationFailedError({"__all__": Msg(N_(
             "Minutes can be written once the meeting has started."))})
+    _refuse_cpr([("minutes", minutes), ("decisions", decisions)])
     for person in invitees(session, meeting):
         person.attended = person.id in attended
         session.add(person)
@@ -366,6 +394,10 @@ def add_action(session: Session, user: User, meeting_id: int, *, text: str, owne
     errors: dict[str, Msg] = {}
     if not text.strip():
         errors["text"] = Msg(N_("This field is required."))
+    try:
+        refuse_cpr([("text", text)])
+    except FieldError as exc:
+        errors["text"] = exc.msg
     owner = session.get(User, owner_id)
     if owner is None or not owner.is_active:
         errors["owner_id"] = Msg(N_("Choose a caseworker from the list."))
@@ -428,8 +460,11 @@ def send_minutes(session: Session, settings: Settings, user: User, meeting_id: i
     if not people:
         raise ValidationFailedError({"__all__": Msg(N_(
             "Mark who attended before sending the minutes."))})
-    count = minutes_messages(session, settings, meeting, youth, people, actions(session, meeting),
-                             user, now)
+    try:
+        count = minutes_messages(session, settings, meeting, youth, people,
+                                 actions(session, meeting), user, now)
+    except FieldError as exc:  # minutes or an action point saved before the check
+        raise ValidationFailedError({exc.field or "__all__": exc.msg}) from None
     meeting.minutes_sent_at = now
     session.add(meeting)
     session.commit()

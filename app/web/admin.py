@@ -9,7 +9,7 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, Field, model_validator
 
 from app.deps import AdminUser, NotFoundError, SessionDep
-from app.domain.validation import Email, FieldError, Phone, Text
+from app.domain.validation import Email, FieldError, OutgoingText, Phone, Text
 from app.i18n import N_, Msg
 from app.models.user import Role, User
 from app.services import auth, users
@@ -29,7 +29,7 @@ ROLE_LABELS = {
 
 class UserForm(BaseModel):
     username: Annotated[Text, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._-]+$")]
-    full_name: Annotated[Text, Field(min_length=1, max_length=120)]
+    full_name: Annotated[OutgoingText, Field(min_length=1, max_length=120)]
     email: Annotated[Email, Field(min_length=1, max_length=254)]
     phone: Annotated[Phone, Field(max_length=32)] = ""
     role: Role

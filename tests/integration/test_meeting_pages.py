@@ -11,7 +11,7 @@ from sqlmodel import select
 
 from app.domain.meeting import reply_token
 from app.domain.youth import YouthData
-from app.models.meeting import Answer, Meeting, MeetingInvitee, MeetingStatus
+from app.models.meeting import ActionPoint, Answer, Meeting, MeetingInvitee, MeetingStatus
 from app.models.network import NetworkMember, NetworkRole, Person, PersonKind, Sector
 from app.models.outbox import OutboxMessage
 from app.models.user import Role
@@ -109,3 +109,54 @@ def test_reply_links_work_without_login_and_refuse_altered_ones(client, session,
     assert altered.status_code == 400
     expired = reply_token(settings.key, freja.id, meeting.id, datetime(2020, 1, 1, tzinfo=UTC))
     assert client.get(f"/meetings/reply/{expired}").status_code == 400
+
+
+def test_a_meeting_ending_on_28_march_2027_is_planned_and_moved_through_the_pages(
+        client, session, settings):
+    """Its reply links once held the end as 1806224400, refused as CPR 180622-4400."""
+    _worker, youth, member = _setup(session, settings)
+    token = login(client, "mette")
+    created = client.post(f"/youths/{youth.id}/meetings/new", data=_form(
+        token, member, day="2027-03-28"))
+    assert created.status_code == 303, created.text
+    moved = client.post(f"{created.headers['location']}/edit", data=_form(
+        token, member, day="2027-03-28", start_time="09:00", end_time="10:00"))
+    assert moved.status_code == 303, moved.text
+    assert len(session.exec(select(OutboxMessage)).all()) == 4  # invite and update, 2 each
+
+
+def test_a_cpr_number_in_the_minutes_is_refused_next_to_the_field(client, session, settings):
+    worker, youth, member = _setup(session, settings)
+    started = datetime.now(UTC) - timedelta(hours=2)
+    meeting = Meeting(uid="2b7e4c1a-8f0d-4a51-9c3e-6d2f1a0b9e77", youth_id=youth.id,
+                      kind="coordination", starts_at=started,
+                      ends_at=started + timedelta(hours=1), place_kind="town_hall",
+                      place_detail="Lokale 1", organiser_id=worker.id)
+    session.add(meeting)
+    session.flush()
+    per = MeetingInvitee(meeting_id=meeting.id, member_id=member.id, name="Per Holm",
+                         role_label="father", channel="letter", address="Vej 1")
+    session.add(per)
+    session.commit()
+    token = login(client, "mette")
+    url = f"/meetings/{meeting.id}"
+    refused = client.post(f"{url}/minutes", data={
+        "csrf_token": token, "minutes": "Vi talte om 010203-1234.", "decisions": "Ingen."})
+    assert refused.status_code == 400
+    error = re.search(r'id="f-minutes-error">.*?</span>(.*?)</span>', refused.text, re.S)
+    assert error and "Skriv ikke CPR-numre her" in error.group(1)
+    assert "Vi talte om 010203-1234." in refused.text  # what was typed is kept
+    session.expire_all()
+    assert session.get(Meeting, meeting.id).minutes == ""
+
+    saved = client.post(f"{url}/minutes", data={"csrf_token": token, "minutes": "Godt møde.",
+                                                "decisions": "", "attended": str(per.id)})
+    assert saved.status_code == 303
+    session.add(ActionPoint(meeting_id=meeting.id, youth_id=youth.id, owner_id=worker.id,
+                            text="Ring til 010203-1234", due_on=date.today()))  # saved before
+    session.commit()
+    send = client.post(f"{url}/minutes/send", data={"csrf_token": token, "confirm": "yes"})
+    assert send.status_code == 400
+    error = re.search(r'id="f-actions">(.*?)</p>', send.text, re.S)
+    assert error and "Skriv ikke CPR-numre her" in error.group(1)
+    assert session.exec(select(OutboxMessage)).all() == []

@@ -3,6 +3,7 @@ and every ICALENDAR.md rule is checked on what it received."""
 
 from __future__ import annotations
 
+import base64
 import re
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
@@ -266,7 +267,9 @@ def test_reply_links_record_answers_and_refuse_altered_or_expired_ones(
     meetings.record_answer(session, claim, Answer.ACCEPTED, NOW)
     session.refresh(anne)
     assert anne.answer is Answer.ACCEPTED
-    other_meeting_token = token.replace(f".{meeting.id}.", f".{meeting.id + 1}.", 1)
+    raw = bytearray(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
+    raw[9:17] = (meeting.id + 1).to_bytes(8, "big")  # the meeting id, signature kept
+    other_meeting_token = base64.urlsafe_b64encode(bytes(raw)).decode().rstrip("=")
     with pytest.raises(ReplyTokenError) as altered:
         read_reply_token(mail_settings.key, other_meeting_token, NOW)
     assert not altered.value.expired
