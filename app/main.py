@@ -49,7 +49,7 @@ log = logging.getLogger("overgang")
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or load_settings()
-    log_redaction.install()  # feed tokens never reach the logs
+    log_redaction.install()  # feed and reply tokens never reach the logs
     engine = make_engine(settings)
 
     @asynccontextmanager

@@ -1,10 +1,12 @@
-"""Keeps calendar feed tokens out of the logs.
+"""Keeps calendar feed tokens and meeting reply tokens out of the logs.
 
 A feed's address holds its token (``/feeds/<token>.ics``), and the token is the only
-credential a calendar program sends. uvicorn's access log writes every request path, and the
-error log writes the path of a failed request, so a filter on those loggers replaces the
-token before a record is written. ``install`` is called when the application is created
-(after uvicorn has configured logging, which keeps filters already on a logger).
+credential a calendar program sends; a reply link (``/meetings/reply/<token>``) is the only
+credential an invitee has, and in its first format it held the ids and the expiry in clear.
+uvicorn's access log writes every request path, and the error log writes the path of a
+failed request, so a filter on those loggers replaces the tokens before a record is written.
+``install`` is called when the application is created (after uvicorn has configured logging,
+which keeps filters already on a logger).
 """
 
 from __future__ import annotations
@@ -14,14 +16,16 @@ import re
 
 FEED_TOKEN_RE = re.compile(r"(/feeds/)[^/?#\s\"']+")
 REDACTED = r"\1[redacted].ics"
+REPLY_TOKEN_RE = re.compile(r"(/meetings/reply/)[^/?#\s\"']+")
+REPLY_REDACTED = r"\1[redacted]"
 LOGGERS = ("uvicorn.access", "uvicorn.error", "uvicorn", "overgang", "overgang.errors")
 
 
 def redact(text: str) -> str:
-    return FEED_TOKEN_RE.sub(REDACTED, text)
+    return REPLY_TOKEN_RE.sub(REPLY_REDACTED, FEED_TOKEN_RE.sub(REDACTED, text))
 
 
-class RedactFeedTokens(logging.Filter):
+class RedactTokens(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         if isinstance(record.msg, str):
             record.msg = redact(record.msg)
@@ -33,7 +37,7 @@ class RedactFeedTokens(logging.Filter):
         return True
 
 
-_FILTER = RedactFeedTokens()
+_FILTER = RedactTokens()
 
 
 def install() -> None:

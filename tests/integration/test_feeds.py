@@ -18,7 +18,7 @@ from app.models.meeting import CalendarFeed, MeetingKind, PlaceKind
 from app.models.network import NetworkMember, NetworkRole, Person, PersonKind, Sector
 from app.models.user import Role
 from app.services import meetings, youths
-from app.web.log_redaction import RedactFeedTokens, install
+from app.web.log_redaction import RedactTokens, install
 from tests.conftest import login, make_user
 
 CPR = "120309-4321"
@@ -206,7 +206,7 @@ def test_the_token_never_reaches_the_logs(caplog, app):
     install()
     token = "Zk3" + "a" * 40
     access = logging.getLogger("uvicorn.access")
-    assert any(isinstance(f, RedactFeedTokens) for f in access.filters)
+    assert any(isinstance(f, RedactTokens) for f in access.filters)
     with caplog.at_level(logging.INFO):
         access.info('%s - "%s %s HTTP/%s" %d', "10.0.0.1:5000", "GET",
                     f"/feeds/{token}.ics", "1.1", 200)
