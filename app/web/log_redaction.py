@@ -1,4 +1,5 @@
-"""Keeps calendar feed tokens and meeting reply tokens out of the logs.
+"""Keeps calendar feed tokens, meeting reply tokens and CPR numbers typed into a search out of
+the logs.
 
 A feed's address holds its token (``/feeds/<token>.ics``), and the token is the only
 credential a calendar program sends; a reply link (``/meetings/reply/<token>``) is the only
@@ -18,11 +19,19 @@ FEED_TOKEN_RE = re.compile(r"(/feeds/)[^/?#\s\"']+")
 REDACTED = r"\1[redacted].ics"
 REPLY_TOKEN_RE = re.compile(r"(/meetings/reply/)[^/?#\s\"']+")
 REPLY_REDACTED = r"\1[redacted]"
+# A CPR-like number in a query string (a name search someone typed one into; the app refuses
+# it, but the request line is logged before): six digits, an optional separator, four digits.
+CPR_IN_QUERY_RE = re.compile(r"(?<![0-9])[0-9]{6}(?:-|%2D|%2d|\+|%20|%E2%80%93|%e2%80%93)?[0-9]{4}"
+                             r"(?![0-9])")
 LOGGERS = ("uvicorn.access", "uvicorn.error", "uvicorn", "overgang", "overgang.errors")
 
 
 def redact(text: str) -> str:
-    return REPLY_TOKEN_RE.sub(REPLY_REDACTED, FEED_TOKEN_RE.sub(REDACTED, text))
+    text = REPLY_TOKEN_RE.sub(REPLY_REDACTED, FEED_TOKEN_RE.sub(REDACTED, text))
+    if "?" in text:
+        head, _, query = text.partition("?")
+        text = f"{head}?{CPR_IN_QUERY_RE.sub('[cpr]', query)}"
+    return text
 
 
 class RedactTokens(logging.Filter):

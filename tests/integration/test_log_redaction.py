@@ -65,6 +65,8 @@ def test_the_access_log_never_holds_a_reply_or_feed_token(server):
     assert httpx.get(f"{base}/meetings/reply/{legacy}").status_code == 200
     assert httpx.get(f"{base}/meetings/reply/{token}x").status_code == 400
     assert httpx.get(f"{base}/feeds/{feed}.ics").status_code == 404
+    for q in ("180812-4559", "1808124559", "180812 4559"):  # a CPR number in the name search
+        assert httpx.get(f"{base}/youths", params={"q": q}).status_code in (303, 400)
     httpx.get(f"{base}/health")  # the line after the last one checked
     for _ in range(50):
         if '"GET /health' in log.read_text():
@@ -74,7 +76,8 @@ def test_the_access_log_never_holds_a_reply_or_feed_token(server):
     assert '"GET /meetings/reply/[redacted]?answer=accepted HTTP/1.1" 200' in text, text
     assert text.count('"GET /meetings/reply/[redacted] HTTP/1.1"') == 2
     assert '"GET /feeds/[redacted].ics HTTP/1.1" 404' in text
-    for secret in (token, legacy, "1806224400", feed):
+    assert text.count('"GET /youths?q=[cpr] HTTP/1.1"') == 3, text
+    for secret in (token, legacy, "1806224400", feed, "4559"):
         assert secret not in text
 
 
@@ -83,3 +86,9 @@ def test_redact_keeps_the_rest_of_the_line():
     assert redact(line) == ('10.0.0.1:5000 - "GET /meetings/reply/[redacted]?answer=declined '
                             'HTTP/1.1"')
     assert redact("/meetings/42/edit /feeds/abc.ics") == "/meetings/42/edit /feeds/[redacted].ics"
+    assert redact('"GET /youths?q=180812%2D4559&page=2 HTTP/1.1" 400') == (
+        '"GET /youths?q=[cpr]&page=2 HTTP/1.1" 400')
+    path_only = '"GET /youths/1808124559 HTTP/1.1" 404'
+    assert redact(path_only) == path_only
+    assert redact('"GET /youths?page=12345678901 HTTP/1.1"') == (
+        '"GET /youths?page=12345678901 HTTP/1.1"')
