@@ -19,14 +19,16 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+import httpx
 from sqlalchemy import create_engine, text
-from starlette.testclient import TestClient
+from sqlalchemy.engine import Engine
 
 from app.cli import migrate
 from app.db import make_engine
-from app.settings import Environment, MailBackend, Settings
+from app.settings import PROJECT_ROOT, Environment, MailBackend, Settings
 from bench.generate import BENCH_PASSWORD, generate
 
+KEPT_DIR = PROJECT_ROOT / "data" / "bench"
 PG_URL = os.environ.get(
     "BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
@@ -60,15 +62,68 @@ def generated_database(backend: str, n: int, today: date) -> Iterator[Settings]:
         admin = create_engine(PG_URL)
         with admin.begin() as conn:
             conn.execute(text(f"CREATE SCHEMA {schema}"))
-        sep = "&" if "?" in PG_URL else "?"
         try:
-            settings = bench_settings(data_dir, f"{PG_URL}{sep}options=-csearch_path%3D{schema}")
+            settings = bench_settings(data_dir, pg_schema_url(schema))
             _fill(settings, n, today)
             yield settings
         finally:
             with admin.begin() as conn:
                 conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
             admin.dispose()
+
+
+def pg_schema_url(schema: str) -> str:
+    sep = "&" if "?" in PG_URL else "?"
+    return f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
+
+
+def kept_database(backend: str, n: int, today: date, *, rebuild: bool = False) -> Settings:
+    """A database of `n` generated young people that outlives the run, generated the first
+    time and reused after (migrated to the newest revision): a SQLite file under
+    data/bench/, a schema `bench_kept_<n>` on PostgreSQL. `rebuild` generates it anew."""
+    data_dir = KEPT_DIR / f"{backend}-{n}"
+    data_dir.mkdir(parents=True, exist_ok=True)
+    ready = data_dir / "generated-on"
+    if backend == "sqlite":
+        settings = bench_settings(data_dir, f"sqlite:///{data_dir / 'bench.db'}")
+        if rebuild or not ready.exists():
+            ready.unlink(missing_ok=True)
+            for name in ("bench.db", "bench.db-wal", "bench.db-shm"):
+                (data_dir / name).unlink(missing_ok=True)
+            _fill(settings, n, today)
+            ready.write_text(today.isoformat())
+        else:
+            migrate(settings)
+            print(f"  reusing {n:,} young people generated on {ready.read_text()} "
+                  f"({data_dir / 'bench.db'})")
+        return settings
+    schema = f"bench_kept_{n}"
+    settings = bench_settings(data_dir, pg_schema_url(schema))
+    admin = create_engine(PG_URL)
+    try:
+        generated = _schema_comment(admin, schema)
+        if rebuild or not generated:
+            with admin.begin() as conn:
+                conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+                conn.execute(text(f"CREATE SCHEMA {schema}"))
+            _fill(settings, n, today)
+            with admin.begin() as conn:
+                conn.execute(text(f"COMMENT ON SCHEMA {schema} IS '{today.isoformat()}'"))
+        else:
+            migrate(settings)
+            print(f"  reusing {n:,} young people generated on {generated} (schema {schema})")
+    finally:
+        admin.dispose()
+    return settings
+
+
+def _schema_comment(admin: Engine, schema: str) -> str:
+    """The day a kept schema's data was generated; empty when it is missing or unfinished."""
+    with admin.connect() as conn:
+        comment = conn.execute(text(
+            "SELECT obj_description(oid, 'pg_namespace') FROM pg_namespace WHERE nspname = :s"
+        ), {"s": schema}).scalar()
+    return comment or ""
 
 
 def _fill(settings: Settings, n: int, today: date) -> None:
@@ -82,7 +137,7 @@ def _fill(settings: Settings, n: int, today: date) -> None:
     print(f"  generated {n:,} young people in {time.perf_counter() - started:.1f} s")
 
 
-def login(client: TestClient, username: str) -> None:
+def login(client: httpx.Client, username: str) -> None:
     page = client.get("/login")
     token = _CSRF.search(page.text)
     assert token, "no CSRF token on the login page"
