@@ -80,5 +80,11 @@ i18n: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m bench.run_all
 
+# The pages over HTTP against a bare FastAPI + Jinja2 app (see bench/README.md);
+# e.g. BENCH_HTTP_ARGS="--backend sqlite --seconds 10".
+.PHONY: bench-http
+bench-http: $(STAMP)
+	$(BIN)/python -m bench.http $(BENCH_HTTP_ARGS)
+
 clean:
 	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache
