@@ -103,10 +103,16 @@ class Round:
     errors: int
     cpu_s: float
     db_cpu_s: float | None
+    bytes: int = 0  # received, headers included
 
     @property
     def rate(self) -> float:
         return self.requests / self.seconds if self.seconds else 0.0
+
+    def short(self, body_bytes: int) -> bool:
+        """Answers smaller than the page, e.g. redirects to the login page once a session
+        has ended, which the load tool counts as answered."""
+        return bool(self.requests) and self.bytes / self.requests < 0.9 * body_bytes
 
 
 @dataclass
@@ -157,7 +163,9 @@ class PageResult:
 
     @property
     def errors(self) -> int:
-        return sum(r.errors for rounds in self.rounds.values() for r in rounds)
+        """Failed requests, and every request of a round whose answers were short."""
+        return sum(r.requests if r.short(self.body_bytes) else r.errors
+                   for rounds in self.rounds.values() for r in rounds)
 
 
 @dataclass(frozen=True)
@@ -354,6 +362,7 @@ def run_round(tool: str, server: Server, url: str, cookie: str, seconds: float,
         p50_ms=result["p50_us"] / 1000, p99_ms=result["p99_us"] / 1000,
         errors=sum(result["errors"].values()), cpu_s=cpu,
         db_cpu_s=DatabaseCpu.spent(db_before, db.sample(server.app_name)),
+        bytes=result["bytes"],
     )
 
 

@@ -15,10 +15,10 @@ from bench.http_ceiling import Page
 
 def _result() -> PageResult:
     result = PageResult("sqlite", "/youths", "/youths", 1000)
-    result.rounds["real"] = [Round(100, 10, 40, 90, 0, 2.0, None),
-                             Round(300, 10, 10, 30, 0, 2.0, None)]
-    result.rounds["ceiling"] = [Round(400, 10, 5, 9, 0, 0.8, None)]
-    result.rounds["floor"] = [Round(300, 10, 6, 12, 0, 0.9, None)]
+    result.rounds["real"] = [Round(100, 10, 40, 90, 0, 2.0, None, 110_000),
+                             Round(300, 10, 10, 30, 0, 2.0, None, 330_000)]
+    result.rounds["ceiling"] = [Round(400, 10, 5, 9, 0, 0.8, None, 440_000)]
+    result.rounds["floor"] = [Round(300, 10, 6, 12, 0, 0.9, None, 330_000)]
     return result
 
 
@@ -74,6 +74,14 @@ def test_a_page_result_puts_real_against_ceiling_and_counts_cpu_per_request():
     assert result.cpu_ms("real", db=True) is None
     assert result.cpu_ratio == 0.2
     assert result.floor_ratio == 20 / 30
+    assert result.errors == 0
+
+
+def test_a_round_of_short_answers_counts_as_failed():
+    result = _result()
+    # 200 answers of 300 bytes: redirects to the login page, not the 1000-byte page
+    result.rounds["real"].append(Round(200, 10, 1, 2, 0, 0.1, None, 60_000))
+    assert result.errors == 200
 
 
 def test_a_saved_run_prints_the_same_table(tmp_path: Path, capsys):
