@@ -491,7 +491,7 @@ def measure_page(backend: str, spec: PageSpec, url: str, servers: dict[str, Serv
                 run_round(options.tool, servers[target], url, cookie, options.seconds, db))
     result.load_average = os.getloadavg()[0]
     print(f"  {spec.label}: {result.rate('real'):.0f} / {result.rate('ceiling'):.0f} / "
-          f"{result.rate('floor'):.0f} req/s, ratio {result.ratio:.2f} "
+          f"{result.rate('floor'):.0f} req/s, ratio {result.ratio:.3f} "
           f"(load average {result.load_average:.1f})")
     return result
 
@@ -525,7 +525,7 @@ def profile(backend: str, options: Options, urls: dict[str, str], real: Server,
 
 
 def _ms(value: float | None) -> str:
-    return "–" if value is None else f"{value:.1f}"
+    return "–" if value is None else f"{value:.2f}" if value < 1 else f"{value:.1f}"
 
 
 def result_rows(results: list[PageResult]) -> list[list[str]]:
@@ -537,12 +537,12 @@ def result_rows(results: list[PageResult]) -> list[list[str]]:
         rows.append([
             r.backend, r.page,
             f"{r.rate('real'):.0f} / {r.rate('ceiling'):.0f} / {r.rate('floor'):.0f}",
-            f"{r.ratio:.2f} {verdict}",
-            "–" if r.cpu_ratio is None else f"{r.cpu_ratio:.2f}",
-            f"{r.floor_ratio:.2f}",
+            f"{r.ratio:.3f} {verdict}",
+            "–" if r.cpu_ratio is None else f"{r.cpu_ratio:.3f}",
+            f"{r.floor_ratio:.3f}",
             f"{r.p50('real'):.1f} / {r.p50('ceiling'):.1f}",
             f"{r.p99('real'):.1f} / {r.p99('ceiling'):.1f}",
-            f"{_ms(r.cpu_ms('real'))} / {_ms(r.cpu_ms('ceiling'))}",
+            " / ".join(_ms(r.cpu_ms(t)) for t in TARGETS),
             _ms(r.cpu_ms("real", db=True)),
             f"{r.body_bytes / 1024:.1f} KB",
         ])
@@ -551,7 +551,7 @@ def result_rows(results: list[PageResult]) -> list[list[str]]:
 
 HEADERS = ["backend", "page", "req/s real / ceiling / floor", "real/ceiling", "CPU ratio",
            "real/floor", "p50 ms real / ceiling", "p99 ms real / ceiling",
-           "CPU ms/req real / ceiling", "db CPU ms/req", "body"]
+           "CPU ms/req real / ceiling / floor", "db CPU ms/req", "body"]
 
 
 def conditions(options: Options, tool: str) -> str:

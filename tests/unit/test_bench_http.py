@@ -90,7 +90,7 @@ def test_a_saved_run_prints_the_same_table(tmp_path: Path, capsys):
     show_json(tmp_path / "run.json")
     shown = capsys.readouterr().out
     assert "2 young people" in shown
-    assert "20 / 40 / 30" in shown and "0.50 LOW" in shown and "180" in shown
+    assert "20 / 40 / 30" in shown and "0.500 LOW" in shown and "180" in shown
 
 
 PROFILE = "\n".join([
