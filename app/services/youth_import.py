@@ -595,7 +595,7 @@ def _taken_since_check(session: Session, settings: Settings, valid: list[_Valid]
     the check (nothing was imported). False when that is not why it failed."""
     taken = _registered(session, settings, {row.identity for row in valid if row.identity})
     lines = [row.line for row in valid if row.identity in taken]
-    message = Msg(N_("A young person with this CPR number is already in the register."))
+    message = Msg(youths.DUPLICATE_CPR)
     report.errors.extend(
         RowError(line, "cpr", message, _display_column("cpr", report.columns)) for line in lines
     )
