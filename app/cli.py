@@ -56,9 +56,54 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
 
     from app.main import create_app
 
+    if not _sqlite_sound(settings):
+        return 1
     if args.no_scheduler:
         settings = settings.model_copy(update={"scheduler_enabled": False})
-    uvicorn.run(create_app(settings), host=args.host, port=args.port, proxy_headers=True)
+    app = create_app(settings)
+    if settings.is_sqlite:
+        app.state.integrity = "ok"  # /health tells it
+    uvicorn.run(app, host=args.host, port=args.port, proxy_headers=True)
+    return 0
+
+
+def _sqlite_sound(settings: Settings) -> bool:
+    """On SQLite, `PRAGMA quick_check` of the database file before the app starts; prints
+    what is wrong and what to do when it fails."""
+    from app import sqlite_file
+
+    path = sqlite_file.database_path(settings)
+    if path is None or not path.exists():
+        return True
+    problems = sqlite_file.integrity_problems(path, quick=True)
+    if problems:
+        print(f"The database {path} failed its integrity check (PRAGMA quick_check):")
+        print("\n".join(f"  {problem}" for problem in problems))
+        print("Overgang was not started. Restore the latest backup with "
+              "`overgang restore BACKUP_FILE` (README, Operations).")
+    return not problems
+
+
+@command("restore")
+def _restore(args: argparse.Namespace, settings: Settings) -> int:
+    """SQLite only: exit 0 restored, 1 refused (the database is left as it was)."""
+    from app import sqlite_file
+
+    target = sqlite_file.database_path(settings)
+    if target is None:
+        print("DATABASE_URL is PostgreSQL: restore with pg_restore (README, Operations).")
+        return 1
+    if target.exists() and not args.force:
+        print(f"{target} exists. Stop the app, then run the command again with --force to "
+              "replace it with the backup.")
+        return 1
+    try:
+        sqlite_file.restore(Path(args.file), target)
+    except sqlite_file.RestoreError as exc:
+        print(f"{exc}\nNothing was restored; {target} is as it was.")
+        return 1
+    print(f"Restored {args.file} into {target}: integrity check ok. Run `overgang migrate` "
+          "if the backup is from an older version.")
     return 0
 
 
@@ -278,6 +323,16 @@ def build_parser() -> argparse.ArgumentParser:
     box.add_argument("--retry", type=int, nargs="*", metavar="ID",
                      help="queue failed messages again (all failed ones when no ID is given)")
     box.add_argument("--send", action="store_true", help="send the due messages now")
+    restore = sub.add_parser(
+        "restore", help="replace the SQLite database with a backup, checked first",
+        description="Replaces the SQLite database with a copy of FILE made with SQLite's "
+        "backup API, after removing the database's -wal and -shm files. The copy must pass "
+        "PRAGMA integrity_check and foreign_key_check, or nothing is changed. Refused while "
+        "the app has the database open. Exit status: 0 restored, 1 refused.",
+    )
+    restore.add_argument("file", metavar="FILE", help="a backup made with sqlite3 .backup")
+    restore.add_argument("--force", action="store_true",
+                         help="replace the database that is there now")
     seed = sub.add_parser("seed-demo", help="load the demo municipality")
     seed.add_argument("--if-empty", action="store_true")
     return parser

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Annotated, Any, TypeVar
 
@@ -85,9 +86,25 @@ def _route_is_public(request: Request) -> bool:
     return bool(getattr(getattr(route, "endpoint", None), "public", False))
 
 
+@dataclass(frozen=True)
+class Viewer:
+    """Plain copies of the logged-in user's name, role and language, taken when the request
+    is authenticated. Error pages use these, never the ORM object: a failed transaction
+    expires it, and reading it then fails too."""
+
+    full_name: str
+    role: Role
+    locale: str
+
+
+def _set_user(request: Request, user: User | None) -> None:
+    request.state.user = user
+    request.state.viewer = Viewer(user.full_name, user.role, user.locale) if user else None
+
+
 def authenticate(request: Request, session: SessionDep, settings: SettingsDep) -> None:
     """Finds the user behind the session cookie or bearer token; refuses anonymous access."""
-    request.state.user = None
+    _set_user(request, None)
     request.state.session_digest = None
     request.state.via_token = False
     header = request.headers.get("authorization", "")
@@ -96,12 +113,12 @@ def authenticate(request: Request, session: SessionDep, settings: SettingsDep) -
         request.state.via_token = True
         if user is None:
             raise NotAuthenticatedError()
-        request.state.user = user
+        _set_user(request, user)
         return
     state, user, digest = auth.resolve_session(
         session, settings, request.cookies.get(SESSION_COOKIE)
     )
-    request.state.user = user
+    _set_user(request, user)
     request.state.session_digest = digest
     if user is None and not _route_is_public(request):
         raise NotAuthenticatedError(expired=state is auth.SessionState.EXPIRED)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
 from dataclasses import dataclass, field
 from email.message import EmailMessage
@@ -34,8 +35,20 @@ class Received:
 @dataclass
 class Inbox:
     received: list[Received] = field(default_factory=list)
+    delay: float = 0.0  # seconds before answering DATA: a slow server
+    # recipient -> the server's answer to RCPT TO, e.g. "550 5.1.1 ... User unknown"
+    refusals: dict[str, str] = field(default_factory=dict)
+
+    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str,
+                          rcpt_options: list[str]) -> str:
+        if address in self.refusals:
+            return self.refusals[address]
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        if self.delay:
+            await asyncio.sleep(self.delay)
         self.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos),
                                       bytes(envelope.original_content or envelope.content)))
         return "250 OK"

@@ -3,14 +3,19 @@
 ``enqueue`` adds a message row to the caller's session; it is committed with the change it
 reports, or not at all. ``send_due`` is the sender job: it claims due rows with a lease
 (and ``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so concurrent senders take different rows),
-commits the claim, sends each message, and records the outcome under the same lease token,
-so a row is sent by one sender only. A failure waits ``backoff(attempts)`` and is retried
-until the message's deadline; then it is marked failed and shown to the organiser, and
-``overgang outbox --retry`` gives it a new deadline.
+commits the claim, and right before sending each message renews the lease on that message
+with a conditional UPDATE, which fails if another sender took it after the batch's lease
+ran out; it records the outcome under the same lease token, so a row is sent by one sender
+only, however slow the server. A run lasts at most ``BATCH_TIME``. A message the server
+refuses for good (5xx) is marked failed at once with the server's answer; any other failure
+waits ``backoff(attempts)`` and is retried until the message's deadline. Failed messages
+are shown to the organiser, and ``overgang outbox --retry`` gives them a new deadline.
 """
 
 from __future__ import annotations
 
+import logging
+import time
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -33,8 +38,14 @@ from app.models.outbox import OutboxKind, OutboxMessage, OutboxStatus
 from app.models.youth import Channel
 from app.settings import Settings
 
+log = logging.getLogger("overgang.outbox")
+# A sender's hold on a message: taken for a batch, renewed right before each message is
+# sent (an SMTP exchange times out after mail.SMTP_TIMEOUT_SECONDS per step).
 LEASE = timedelta(minutes=5)
 BATCH = 50
+# A run stops taking messages after this long and gives back the rest of its batch, so
+# leases do not run out while a slow server keeps it busy.
+BATCH_TIME = timedelta(minutes=2)
 FIRST_RETRY = timedelta(minutes=1)
 MAX_RETRY = timedelta(hours=1)
 
@@ -163,60 +174,120 @@ def claim(session: Session, now: datetime, limit: int = BATCH) -> tuple[str, lis
     return token, sorted(claimed)
 
 
-def _record(session: Session, message_id: int, token: str, values: dict[str, Any]) -> None:
+def _take(session: Session, message_id: int, token: str, now: datetime) -> bool:
+    """Renews this sender's lease on one message right before sending it and commits: a
+    conditional UPDATE that succeeds only while the message is pending and the lease is
+    still ours. If the batch's lease ran out and another sender took the message, this
+    sender leaves it alone. The lease runs from the wall clock (never before ``now``)."""
+    taken = session.execute(
+        update(OutboxMessage)
+        .where(col(OutboxMessage.id) == message_id, col(OutboxMessage.lease_token) == token,
+               col(OutboxMessage.status) == OutboxStatus.PENDING)
+        .values(lease_until=max(now, utcnow()) + LEASE)
+        .returning(col(OutboxMessage.id))
+        .execution_options(synchronize_session=False)
+    ).first()
+    session.commit()
+    return taken is not None
+
+
+def _release(session: Session, token: str) -> None:
+    """Gives back the messages of a batch this sender did not get to."""
     session.execute(
         update(OutboxMessage)
-        .where(col(OutboxMessage.id) == message_id, col(OutboxMessage.lease_token) == token)
-        .values(lease_until=None, lease_token=None, **values)
+        .where(col(OutboxMessage.lease_token) == token,
+               col(OutboxMessage.status) == OutboxStatus.PENDING)
+        .values(lease_until=None, lease_token=None)
         .execution_options(synchronize_session=False)
     )
     session.commit()
 
 
+def _record(session: Session, message: OutboxMessage, token: str,
+            values: dict[str, Any]) -> None:
+    recorded = session.execute(
+        update(OutboxMessage)
+        .where(col(OutboxMessage.id) == message.id, col(OutboxMessage.lease_token) == token)
+        .values(lease_until=None, lease_token=None, **values)
+        .execution_options(synchronize_session=False)
+    ).rowcount  # type: ignore[attr-defined]
+    session.commit()
+    if not recorded:
+        log.warning("outbox message %s was sent after its lease ran out; another sender "
+                    "may have sent it too", message.message_id)
+
+
+def _failed(session: Session, message: OutboxMessage, token: str, now: datetime,
+            error: mail.MailError, result: SendResult) -> None:
+    """A permanent refusal fails the message at once; otherwise it waits ``backoff`` and is
+    retried until its deadline. The answer is kept for the organiser to read."""
+    attempts = message.attempts + 1
+    retry_at = now + backoff(attempts)
+    gave_up = error.failure is mail.Failure.PERMANENT or retry_at > message.deadline_at
+    _record(session, message, token, {
+        "attempts": attempts, "last_error": str(error)[:500], "next_attempt_at": retry_at,
+        "status": OutboxStatus.FAILED if gave_up else OutboxStatus.PENDING,
+    })
+    result.errors.append(f"{message.message_id}: {str(error)[:200]}")
+    if gave_up:
+        result.failed += 1
+    else:
+        result.retried += 1
+
+
 def send_one(session: Session, settings: Settings, message: OutboxMessage, token: str,
-             now: datetime, result: SendResult) -> None:
+             now: datetime, result: SendResult) -> bool:
+    """Sends one message and records the outcome; False when the server failed, so the run
+    should stop and leave the rest for later."""
     assert message.id is not None
     try:
         mail.send(as_email(settings, message), settings)
     except mail.MailError as exc:
-        attempts = message.attempts + 1
-        retry_at = now + backoff(attempts)
-        gave_up = retry_at > message.deadline_at
-        _record(session, message.id, token, {
-            "attempts": attempts, "last_error": str(exc)[:500], "next_attempt_at": retry_at,
-            "status": OutboxStatus.FAILED if gave_up else OutboxStatus.PENDING,
-        })
-        result.errors.append(f"{message.message_id}: {str(exc)[:200]}")
-        if gave_up:
-            result.failed += 1
-        else:
-            result.retried += 1
-        return
-    _record(session, message.id, token, {
+        _failed(session, message, token, now, exc, result)
+        return exc.failure is not mail.Failure.SERVER
+    _record(session, message, token, {
         "attempts": message.attempts + 1, "status": OutboxStatus.SENT, "sent_at": utcnow(),
         "last_error": "",
     })
     result.sent += 1
+    return True
+
+
+def _send_batch(session: Session, settings: Settings, token: str, ids: list[int],
+                now: datetime, result: SendResult, until: float) -> bool:
+    """Sends a claimed batch, each message only if its lease is still ours just before;
+    False when the run should stop (the server failed, or the run's time is up)."""
+    messages = session.exec(
+        select(OutboxMessage).where(col(OutboxMessage.id).in_(ids))
+        .order_by(col(OutboxMessage.next_attempt_at), col(OutboxMessage.id))
+        .execution_options(populate_existing=True)
+    ).all()
+    try:
+        for message in messages:
+            assert message.id is not None
+            if time.monotonic() > until:
+                return False
+            if _take(session, message.id, token, now) and not send_one(
+                    session, settings, message, token, now, result):
+                return False
+        return True
+    finally:
+        _release(session, token)
 
 
 def send_due(session: Session, settings: Settings, now: datetime | None = None,
              limit: int = BATCH) -> SendResult:
-    """The sender job: sends every message due at ``now``, batch by batch."""
+    """The sender job: sends every message due at ``now``, batch by batch, for at most
+    ``BATCH_TIME``. A message refused for good fails at once; one refused for now is retried
+    later; neither stops the run. A failing server does: the rest waits for the next run."""
     result = SendResult()
-    while True:
+    until = time.monotonic() + BATCH_TIME.total_seconds()
+    while time.monotonic() < until:
         now_ = now or utcnow()
         token, ids = claim(session, now_, limit)
-        if not ids:
-            return result
-        messages = session.exec(
-            select(OutboxMessage).where(col(OutboxMessage.id).in_(ids))
-            .execution_options(populate_existing=True)
-        ).all()
-        for message in messages:
-            send_one(session, settings, message, token, now_, result)
-        if result.retried or result.failed:
-            # The server is failing: leave the rest for the next run instead of hammering it.
-            return result
+        if not ids or not _send_batch(session, settings, token, ids, now_, result, until):
+            break
+    return result
 
 
 # --- listing and retrying (the CLI, the meeting page) -----------------------------------------

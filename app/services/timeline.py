@@ -53,22 +53,32 @@ def template_step(session: Session, step_id: int) -> TimelineStep | None:
     return session.get(TimelineStep, step_id)
 
 
+def flag_date(settings: Settings, birth_date: date) -> date:
+    """The day someone born on `birth_date` is due for flagging."""
+    return due_date(birth_date, flag_offset(settings))
+
+
+def due_dates(settings: Settings, birth_date: date, steps: list[TimelineStep]) -> dict[int, date]:
+    """Each template step's due date (by step id) for someone born on `birth_date`."""
+    return {step.id: due_date(birth_date, step_offset(step, settings))
+            for step in steps if step.id is not None}
+
+
 def sync_youth(session: Session, settings: Settings, youth: Youth,
                steps: list[TimelineStep] | None = None, *, refresh: bool = True) -> None:
     """Stores the flag date and every step's due date; call after the birth date changes.
     `refresh=False` leaves `next_open_due_on` to the caller (see `refresh_next_open_due`)."""
     assert youth.id is not None
-    youth.flag_due_on = due_date(youth.birth_date, flag_offset(settings))
+    youth.flag_due_on = flag_date(settings, youth.birth_date)
     session.add(youth)
     existing = {
         s.step_id: s for s in session.exec(select(YouthStep).where(YouthStep.youth_id == youth.id))
     }
-    for step in steps if steps is not None else template(session):
-        assert step.id is not None
-        due = due_date(youth.birth_date, step_offset(step, settings))
-        row = existing.get(step.id)
+    template_steps = steps if steps is not None else template(session)
+    for step_id, due in due_dates(settings, youth.birth_date, template_steps).items():
+        row = existing.get(step_id)
         if row is None:
-            session.add(YouthStep(youth_id=youth.id, step_id=step.id, due_on=due))
+            session.add(YouthStep(youth_id=youth.id, step_id=step_id, due_on=due))
         elif row.due_on != due:
             row.due_on = due
             session.add(row)

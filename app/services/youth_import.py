@@ -1,10 +1,11 @@
 """Importing young people from a CSV file exported from the children's case system.
 
 `check` is a dry run: it reports every invalid row by its physical line number (the header
-is line 1) and writes nothing. `run` checks first and then creates every valid row in one
-transaction, or nothing at all. A CPR number already in the register is reported and
-skipped, never doubled. Messages never contain a cell's value, so a CPR number cannot leak
-into an error message or a log: rows are referred to by line number only.
+is line 1) and writes nothing. `run` checks first, without a write transaction, and then
+creates every valid row in one short transaction, or nothing at all. A CPR number already
+in the register is reported and skipped, never doubled. Messages never contain a cell's
+value, so a CPR number cannot leak into an error message or a log: rows are referred to by
+line number only.
 """
 
 from __future__ import annotations
@@ -19,17 +20,19 @@ from datetime import date
 from typing import Any, TypeVar
 
 from pydantic import ValidationError
-from sqlalchemy import func
-from sqlmodel import Session, col, select
+from sqlalchemy import Table, func, insert
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, SQLModel, col, select
 
 from app.domain.cpr import CprError, cpr_lookup_hash, parse_cpr
 from app.domain.validation import FieldError
 from app.domain.youth import YouthData
 from app.i18n import N_, Msg
-from app.models.audit import AuditAction
+from app.models.audit import AuditAction, AuditEvent
+from app.models.timeline import YouthStep
 from app.models.user import Role, User
-from app.models.youth import EventKind, SupportExpected, Youth
-from app.services import audit, youths
+from app.models.youth import EventKind, SupportExpected, Youth, YouthEvent
+from app.services import audit, timeline, youths
 from app.settings import Settings
 from app.web.forms import field_errors
 
@@ -128,6 +131,7 @@ class _Parsed:
 class _Valid:
     line: int
     data: YouthData
+    identity: str | None  # see `_identity`
 
 
 def may_import(user: User) -> bool:
@@ -334,6 +338,11 @@ def _name_identity(born: date, name_search: str) -> str:
     return f"name:{born.isoformat()}:{name_search}"
 
 
+def _stored_identity(cpr: str | None, born: date, name_search: str) -> str:
+    """`_identity` of a stored record."""
+    return f"cpr:{cpr}" if cpr else _name_identity(born, name_search)
+
+
 def _registered(session: Session, settings: Settings, identities: set[str]) -> set[str]:
     """The identities (see `_identity`) that are already in the register."""
     by_hash = {
@@ -462,7 +471,7 @@ def _check(
                 RowError(row.line, fld, message, _display_column(fld, parsed.columns))
             )
         if data is not None and not errors:
-            valid.append(_Valid(row.line, data))
+            valid.append(_Valid(row.line, data, identity))
     report.valid = len(valid)
     return report, valid
 
@@ -476,29 +485,19 @@ def check(session: Session, settings: Settings, raw: bytes, today: date) -> Impo
 def run(
     session: Session, settings: Settings, user: User, raw: bytes, today: date
 ) -> ImportReport:
-    """Imports every valid row in one transaction, or nothing if any row has an error."""
+    """Imports every valid row, or nothing if any row has an error. Every row is read and
+    checked first, outside any write transaction; then all of them are written in one short
+    transaction (`_write`), so SQLite's write lock is held for a moment, not for the import."""
     report, valid = _check(session, settings, raw, today)
     if not report.ok:
         return report
     try:
-        for row in valid:
-            try:
-                youths.create(
-                    session, settings, user, row.data, today,
-                    commit=False, event=EventKind.IMPORTED,
-                )
-            except youths.ValidationFailedError as exc:
-                # The register changed since the check (someone saved the same person).
-                session.rollback()
-                report.errors.extend(
-                    RowError(row.line, fld, msg, _display_column(fld, report.columns))
-                    for fld, msg in exc.errors.items()
-                )
-                report.valid = 0
-                return report
-        audit.record(session, AuditAction.IMPORT, user_id=user.id, object_type="youth",
-                     detail=f"rows={len(valid)}")
-        session.commit()
+        _write(session, settings, user, valid, today)
+    except IntegrityError:
+        session.rollback()
+        if not _taken_since_check(session, settings, valid, report):
+            raise
+        return report
     except BaseException:
         session.rollback()
         raise
@@ -506,6 +505,103 @@ def run(
     log.info("youth import by user %s: %s rows imported, %s already registered",
              user.id, report.imported, len(report.already_registered))
     return report
+
+
+def _values(row: SQLModel) -> dict[str, Any]:
+    """A new row's column values, as the ORM would insert them (the id left to the
+    database)."""
+    return {column.key: getattr(row, column.key)
+            for column in _table(type(row)).columns if column.key != "id"}
+
+
+@dataclass
+class _Rows:
+    """The rows an import writes, built before its transaction begins; the new young
+    people's ids are filled in once they are known."""
+
+    youths: list[dict[str, Any]]
+    steps: list[list[dict[str, Any]]]  # per young person
+    events: list[dict[str, Any]]
+    audits: list[dict[str, Any]]
+
+    def with_ids(self, ids: list[int]) -> None:
+        for youth_id, steps, event, audit_row in zip(
+                ids, self.steps, self.events, self.audits, strict=True):
+            for step in steps:
+                step["youth_id"] = youth_id
+            event["youth_id"] = youth_id
+            audit_row["youth_id"] = youth_id
+            audit_row["object_id"] = str(youth_id)
+
+
+def _rows(session: Session, settings: Settings, user: User, valid: list[_Valid],
+          today: date) -> _Rows:
+    """The same rows `youths.create` writes for each person (record, timeline steps, event,
+    audit row), built from the same functions."""
+    steps = timeline.template(session)
+    records = [youths.new_record(settings, user, row.data, today) for row in valid]
+    for record in records:
+        record.flag_due_on = timeline.flag_date(settings, record.birth_date)
+    return _Rows(
+        youths=[_values(record) for record in records],
+        steps=[[_values(YouthStep(youth_id=0, step_id=step_id, due_on=due))
+                for step_id, due in timeline.due_dates(settings, record.birth_date,
+                                                       steps).items()]
+               for record in records],
+        events=[_values(YouthEvent(youth_id=0, actor_id=user.id, kind=EventKind.IMPORTED))
+                for _record in records],
+        audits=[_values(AuditEvent(user_id=user.id, action=AuditAction.CREATE,
+                                   object_type="youth"))
+                for _record in records],
+    )
+
+
+def _table(model: type[SQLModel]) -> Table:
+    table: Table = model.__table__  # type: ignore[attr-defined]
+    return table
+
+
+def _write(session: Session, settings: Settings, user: User, valid: list[_Valid],
+           today: date) -> None:
+    """One transaction, one multi-row INSERT per table (executemany), then the young
+    people's earliest open due date; nothing is read or checked inside it."""
+    rows = _rows(session, settings, user, valid, today)
+    if valid:
+        youth = _table(Youth)
+        returned = session.execute(
+            insert(youth).returning(youth.c.id, youth.c.cpr, youth.c.birth_date,
+                                    youth.c.name_search),
+            rows.youths,
+        )
+        # The rows come back in any order; each is matched to its line by who it is about,
+        # which `_check` made unique within the file.
+        ids_by_identity = {_stored_identity(cpr, born, name): youth_id
+                           for youth_id, cpr, born, name in returned}
+        ids = [ids_by_identity[row.identity or ""] for row in valid]
+        rows.with_ids(ids)
+        if steps := [step for steps in rows.steps for step in steps]:
+            session.execute(insert(_table(YouthStep)), steps)
+        session.execute(insert(_table(YouthEvent)), rows.events)
+        session.execute(insert(_table(AuditEvent)), rows.audits)
+        timeline.refresh_next_open_due(session, ids)
+    audit.record(session, AuditAction.IMPORT, user_id=user.id, object_type="youth",
+                 detail=f"rows={len(valid)}")
+    session.commit()
+
+
+def _taken_since_check(session: Session, settings: Settings, valid: list[_Valid],
+                       report: ImportReport) -> bool:
+    """After the insert failed: reports the rows whose CPR number someone registered since
+    the check (nothing was imported). False when that is not why it failed."""
+    taken = _registered(session, settings, {row.identity for row in valid if row.identity})
+    lines = [row.line for row in valid if row.identity in taken]
+    message = Msg(youths.DUPLICATE_CPR)
+    report.errors.extend(
+        RowError(line, "cpr", message, _display_column("cpr", report.columns)) for line in lines
+    )
+    if lines:
+        report.valid = 0
+    return bool(lines)
 
 
 def format_report(report: ImportReport) -> list[str]:

@@ -220,14 +220,20 @@ def _apply(youth: Youth, data: YouthData, settings: Settings) -> None:
         youth.closed_reason = ""
 
 
+def new_record(settings: Settings, user: User, data: YouthData, today: date) -> Youth:
+    """A new record from checked data (see `validate`), not yet in any session."""
+    youth = Youth(birth_date=data.birth_date or today, first_name="", last_name="")
+    _apply(youth, data, settings)
+    youth.created_by_id = user.id
+    return youth
+
+
 def create(
     session: Session, settings: Settings, user: User, data: YouthData, today: date,
     *, commit: bool = True, event: EventKind = EventKind.CREATED,
 ) -> Youth:
     validate(session, settings, data, today)
-    youth = Youth(birth_date=data.birth_date or today, first_name="", last_name="")
-    _apply(youth, data, settings)
-    youth.created_by_id = user.id
+    youth = new_record(settings, user, data, today)
     session.add(youth)
     try:
         session.flush()

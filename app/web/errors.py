@@ -10,7 +10,8 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from psycopg.errors import NumericValueOutOfRange
-from sqlalchemy.exc import DataError
+from sqlalchemy.exc import DataError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app import i18n
@@ -18,29 +19,48 @@ from app.deps import CsrfError, ForbiddenError, NotAuthenticatedError, NotFoundE
 from app.i18n import N_
 from app.services import youths
 from app.web.forms import api_errors
-from app.web.templating import render, use_request_locale
+from app.web.templating import render, use_request_locale, viewer
 
 log = logging.getLogger("overgang.errors")
+RETRY_AFTER_SECONDS = 30
 
 
 def _wants_json(request: Request) -> bool:
     return request.url.path.startswith("/api/")
 
 
-def _error(request: Request, status: int, title: str, message: str, ref: str = "") -> Response:
+def _error(request: Request, status: int, title: str, message: str, ref: str = "",
+           headers: dict[str, str] | None = None) -> Response:
+    """The friendly page or the API's JSON. Only plain values of the request are read (the
+    viewer, never the ORM user): after a failed transaction its objects are expired and
+    reading them would fail again."""
     use_request_locale(request)
+    if status == 401:
+        headers = {**(headers or {}), "WWW-Authenticate": "Bearer"}
     if _wants_json(request):
         body: dict[str, object] = {"detail": i18n.gettext(message)}
         if ref:
             body["reference"] = ref
-        headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
         return JSONResponse(body, status_code=status, headers=headers)
-    return render(
+    response = render(
         request,
         "errors/error.html",
-        {"status": status, "title": title, "message": message, "reference": ref},
+        {"status": status, "title": title, "message": message, "reference": ref,
+         "current_user": viewer(request)},
         status_code=status,
     )
+    response.headers.update(headers or {})
+    return response
+
+
+def health_unavailable() -> Response:
+    """What `/health` answers while the database cannot be reached."""
+    return JSONResponse({"status": "database unreachable"}, status_code=503,
+                        headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
+
+
+def _reference() -> str:
+    return uuid.uuid4().hex[:10].upper()
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -111,9 +131,28 @@ def install_error_handlers(app: FastAPI) -> None:
             request, 400, N_("Invalid request"), N_("The request could not be understood.")
         )
 
+    # The database is down, restarting or unreachable (or SQLite stayed locked past its
+    # busy timeout): a temporary condition, so 503 with Retry-After, not a server error.
+    @app.exception_handler(OperationalError)
+    @app.exception_handler(InterfaceError)
+    @app.exception_handler(PoolTimeout)
+    async def database_unavailable(request: Request, exc: Exception) -> Response:
+        ref = _reference()
+        cause = getattr(exc, "orig", None) or exc
+        log.error("database unavailable ref=%s path=%s: %s: %s", ref, request.url.path,
+                  type(cause).__name__, str(cause).splitlines()[0][:300] if str(cause) else "")
+        if request.url.path == "/health":
+            return health_unavailable()
+        return _error(
+            request, 503, N_("Overgang is not available right now"),
+            N_("Overgang cannot reach its database right now. If you were saving something, "
+               "it has not been saved. Try again in a few minutes."),
+            ref, headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+        )
+
     @app.exception_handler(Exception)
     async def server_error(request: Request, exc: Exception) -> Response:
-        ref = uuid.uuid4().hex[:10].upper()
+        ref = _reference()
         log.error("unhandled error ref=%s path=%s", ref, request.url.path, exc_info=exc)
         return _error(
             request, 500, N_("Something went wrong"),

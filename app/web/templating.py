@@ -12,7 +12,7 @@ from fastapi.responses import Response
 from jinja2_fragments.fastapi import Jinja2Blocks
 
 from app import i18n
-from app.deps import CSRF_FIELD, csrf_token_for, is_htmx
+from app.deps import CSRF_FIELD, Viewer, csrf_token_for, is_htmx
 from app.i18n import N_
 from app.models.user import Role, User
 from app.settings import Settings
@@ -51,22 +51,28 @@ def mask_stored_cpr(digits: str | None) -> str:
     return f"{digits[:6]}-xxxx" if digits else "–"
 
 
+def viewer(request: Request) -> Viewer | None:
+    """The logged-in user's name, role and language as plain values (see `deps.Viewer`)."""
+    found: Viewer | None = getattr(request.state, "viewer", None)
+    return found
+
+
 def use_request_locale(request: Request) -> None:
-    user: User | None = getattr(request.state, "user", None)
+    seen = viewer(request)
     settings: Settings = request.app.state.settings
-    i18n.set_locale(user.locale if user else settings.default_locale)
+    i18n.set_locale(seen.locale if seen else settings.default_locale)
     i18n.set_timezone(settings.tz)
 
 
-def navigation(user: User | None) -> list[tuple[str, str]]:
+def navigation(role: Role | None) -> list[tuple[str, str]]:
     """(url, message id) pairs for the main navigation, by role."""
-    if user is None:
+    if role is None:
         return []
     items = [("/", N_("Overview")), ("/tasks", N_("My tasks")), ("/youths", N_("Young people"))]
-    if user.role in (Role.COORDINATOR, Role.ADMIN):
+    if role in (Role.COORDINATOR, Role.ADMIN):
         items.append(("/overview", N_("Monthly overview")))
         items.append(("/reviews", N_("Management review")))
-    if user.role is Role.ADMIN:
+    if role is Role.ADMIN:
         items.append(("/admin/users", N_("Users")))
         items.append(("/admin/timeline", N_("Timeline template")))
         items.append(("/admin/closing-days", N_("Closing days")))
@@ -84,15 +90,18 @@ def render(
     status_code: int = 200,
     block: str | None = None,
 ) -> Response:
-    """Renders a page, or only `block` of it when htmx asks for a fragment."""
+    """Renders a page, or only `block` of it when htmx asks for a fragment. The header, the
+    navigation and the language come from the plain `viewer` values, so an error page can
+    pass `current_user=viewer(request)` and touch no database object."""
     use_request_locale(request)
     user: User | None = getattr(request.state, "user", None)
+    seen = viewer(request)
     ctx: dict[str, Any] = {
         "request": request,
         "current_user": user,
         "csrf_token": csrf_token_for(request),
         "csrf_field": CSRF_FIELD,
-        "nav": navigation(user),
+        "nav": navigation(seen.role if seen else None),
         "locale": i18n.current_locale(),
         **(context or {}),
     }

@@ -5,17 +5,21 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import threading
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlmodel import select
 
+from app.db import new_session
 from app.models.outbox import OutboxKind, OutboxMessage, OutboxStatus
 from app.models.youth import Channel
 from app.services import outbox
 from app.settings import MailBackend
-from tests.conftest import make_settings
+from tests.conftest import login, make_settings
+from tests.integration.test_meeting_pages import _form, _setup
 from tests.smtp import SmtpServer
 
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
@@ -34,11 +38,12 @@ def smtp_settings(settings, smtp, tmp_path):
                          smtp_url=smtp.url)
 
 
-def _queue(session, settings, count: int) -> list[OutboxMessage]:
+def _queue(session, settings, count: int, now: datetime = NOW,
+           to: str = "m{i}@kommune.example") -> list[OutboxMessage]:
     messages = [
         outbox.enqueue(session, settings, kind=OutboxKind.FLAGGED, subject=f"Besked {i}",
-                       body=f"Tekst nummer {i} med æøå.", recipient_email=f"m{i}@kommune.example",
-                       recipient_name=f"Modtager {i}", now=NOW)
+                       body=f"Tekst nummer {i} med æøå.", recipient_email=to.format(i=i),
+                       recipient_name=f"Modtager {i}", now=now)
         for i in range(count)
     ]
     session.commit()
@@ -115,7 +120,6 @@ def test_a_message_that_keeps_failing_is_marked_failed_at_its_deadline_and_can_b
 
 
 def test_two_senders_never_claim_the_same_message(session, engine, settings):
-    from app.db import new_session
 
     _queue(session, settings, 6)
     with new_session(engine) as other:
@@ -163,3 +167,93 @@ def test_the_outbox_command_lists_and_retries(session, settings, smtp_settings):
     assert "1 sent" in retried.stdout
     session.refresh(message)
     assert message.status is OutboxStatus.SENT
+
+
+def _pending(session) -> int:  # type: ignore[no-untyped-def]
+    session.expire_all()
+    return len(session.exec(select(OutboxMessage.id).where(
+        OutboxMessage.status == OutboxStatus.PENDING)).all())
+
+
+def test_two_senders_and_a_slow_server_deliver_every_message_once(
+        session, engine, smtp_settings, smtp, monkeypatch):
+    """A batch takes longer than its lease (here 2 s of lease, 0.3 s per message): the
+    second sender takes over the messages the first has not reached, and the first, which
+    checks its lease on each message right before sending it, leaves those alone."""
+    monkeypatch.setattr(outbox, "LEASE", timedelta(seconds=2))
+    smtp.inbox.delay = 0.3
+    smtp.start()
+    messages = _queue(session, smtp_settings, 16, now=datetime.now(UTC))
+    errors: list[BaseException] = []
+
+    def sender() -> None:
+        try:
+            with new_session(engine) as own:
+                for _ in range(600):
+                    outbox.send_due(own, smtp_settings)
+                    if not _pending(own):
+                        return
+                    time.sleep(0.05)
+        except BaseException as exc:  # reported by the test, not lost in the thread
+            errors.append(exc)
+
+    senders = [threading.Thread(target=sender) for _ in range(2)]
+    for thread in senders:
+        thread.start()
+    for thread in senders:
+        thread.join()
+
+    assert errors == []
+    received = [str(m["Message-ID"]) for m in smtp.messages]
+    duplicates = len(received) - len(set(received))  # counted at the receiving server
+    assert duplicates == 0
+    assert sorted(received) == sorted(m.message_id for m in messages)
+    assert _pending(session) == 0
+
+
+REFUSED = "550 5.1.1 <nobody@kommune.example>: Recipient address rejected: User unknown"
+BUSY = "451 4.3.0 Mailbox busy, try again later"
+
+
+def test_a_permanent_refusal_fails_at_once_with_the_answer_and_the_run_goes_on(
+        session, smtp_settings, smtp):
+    smtp.inbox.refusals = {"nobody@kommune.example": REFUSED, "busy@kommune.example": BUSY}
+    smtp.start()
+    [refused] = _queue(session, smtp_settings, 1, to="nobody@kommune.example")
+    [busy] = _queue(session, smtp_settings, 1, to="busy@kommune.example")
+    others = _queue(session, smtp_settings, 3)
+
+    result = outbox.send_due(session, smtp_settings, NOW, limit=2)
+
+    assert (result.sent, result.failed, result.retried) == (3, 1, 1)
+    assert sorted(str(m["Message-ID"]) for m in smtp.messages) == sorted(
+        m.message_id for m in others)
+    session.refresh(refused)
+    assert refused.status is OutboxStatus.FAILED and refused.attempts == 1
+    # The server's answer, without the address (the lists that show it never print one).
+    assert refused.last_error == (
+        "550 5.1.1 <…>: Recipient address rejected: User unknown")
+    session.refresh(busy)
+    assert busy.status is OutboxStatus.PENDING and busy.attempts == 1
+    assert busy.next_attempt_at == NOW + timedelta(minutes=1)
+    assert busy.last_error == BUSY
+
+
+def test_the_organiser_reads_the_servers_answer_in_my_tasks(
+        client, session, settings, smtp, tmp_path):
+    _worker, youth, member = _setup(session, settings)
+    smtp.inbox.refusals = {youth.email: f"550 5.1.1 <{youth.email}>: User unknown"}
+    smtp.start()
+    token = login(client, "mette")
+    planned = client.post(f"/youths/{youth.id}/meetings/new", data=_form(token, member))
+    assert planned.status_code == 303, planned.text
+    smtp_settings = make_settings(tmp_path, settings.database_url,
+                                  mail_backend=MailBackend.SMTP, smtp_url=smtp.url)
+
+    result = outbox.send_due(session, smtp_settings)
+
+    assert result.failed == 1
+    page = client.get("/tasks").text
+    assert "Beskeder om dine møder, der ikke kunne sendes" in page
+    assert "Årsag: 550 5.1.1 &lt;…&gt;: User unknown" in page
+    assert youth.email not in page

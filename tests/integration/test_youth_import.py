@@ -3,19 +3,25 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from collections.abc import Callable
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
 from sqlmodel import func, select
 
+from app.db import new_session
 from app.domain.youth import YouthData
 from app.main import create_app
 from app.models.audit import AuditAction, AuditEvent
+from app.models.timeline import YouthStep
 from app.models.user import Role, User
 from app.models.youth import EventKind, SupportExpected, Youth, YouthEvent
 from app.services import youth_import, youths
 from app.web import youth_import as youth_import_web
+from seeds.data import fictitious_cpr
 from tests.conftest import login, make_user
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
@@ -289,6 +295,132 @@ def test_files_over_the_limits_are_refused(session, settings):
     rows = b"".join(b";A;B\n" for _ in range(youth_import.MAX_ROWS + 1))
     too_long = youth_import.check(session, settings, b"cpr;fornavn;efternavn\n" + rows, TODAY)
     assert too_long.file_errors[0].params == {"n": 20_000}
+
+
+# --- one short write transaction ---------------------------------------------------------
+
+
+def _many(count: int) -> bytes:
+    rows = []
+    for i in range(count):
+        cpr = fictitious_cpr(date(2009, 3, 1) + timedelta(days=i), 0)
+        rows.append(f"{cpr[:6]}-{cpr[6:]};Ung{i};Testesen;sara")
+    return _csv(*rows)
+
+
+def _statements_while_writing(engine: Engine, action: Callable[[], object]) -> list[str]:
+    """The statements run from the first write to the commit: SQLite holds its write lock
+    for all of them."""
+    seen: list[str] = []
+    writing = False
+
+    def before(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+        nonlocal writing
+        writing = writing or statement.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))
+        if writing:
+            seen.append(statement)
+
+    def committed(conn):  # type: ignore[no-untyped-def]
+        nonlocal writing
+        writing = False
+
+    event.listen(engine, "before_cursor_execute", before)
+    event.listen(engine, "commit", committed)
+    try:
+        action()
+    finally:
+        event.remove(engine, "before_cursor_execute", before)
+        event.remove(engine, "commit", committed)
+    return seen
+
+
+def test_the_import_writes_in_one_short_transaction_that_reads_nothing(
+    session, engine, settings, sara
+):
+    raw = _many(300)
+
+    statements = _statements_while_writing(
+        engine, lambda: youth_import.run(session, settings, sara, raw, TODAY))
+
+    assert _count(session) == 300
+    # Everything is read and checked before the write lock is taken ...
+    assert [s for s in statements if s.lstrip().upper().startswith("SELECT")] == []
+    # ... and each table gets multi-row INSERTs (pages of up to 1,000 rows), not a
+    # handful of statements per young person.
+    assert len(statements) <= 10
+
+
+def _columns(row: object, leave_out: set[str]) -> dict[str, object]:
+    table = type(row).__table__  # type: ignore[attr-defined]
+    return {c.key: getattr(row, c.key) for c in table.columns if c.key not in leave_out}
+
+
+def _as_created(session, youth: Youth) -> dict[str, object]:  # type: ignore[no-untyped-def]
+    """Everything the register stores about a new young person, but who it is."""
+    who = {"id", "cpr", "cpr_hash", "first_name", "last_name", "name_search",
+           "birth_date_reason", "created_at", "updated_at"}
+    steps = session.exec(select(YouthStep).where(YouthStep.youth_id == youth.id)).all()
+    events = session.exec(select(YouthEvent).where(YouthEvent.youth_id == youth.id)).all()
+    audits = session.exec(select(AuditEvent).where(AuditEvent.youth_id == youth.id)).all()
+    return {
+        "record": _columns(youth, who),
+        "steps": sorted(_columns(s, {"id", "youth_id"}).items() for s in steps),
+        "events": [_columns(e, {"id", "youth_id", "at"}) for e in events],
+        "audit": [(a.action, a.user_id, a.object_type, a.object_id == str(youth.id), a.detail)
+                  for a in audits],
+    }
+
+
+def test_imported_records_and_timelines_are_the_ones_created_one_by_one(
+    session, settings, sara
+):
+    raw = _csv(
+        "150610-4123;Freja;Østergaard;sara;ja;;",
+        ";Mads;Ørnsø;;nej;2009-02-14;Har endnu ikke et CPR-nummer",
+        header="cpr;fornavn;efternavn;sagsbehandler;voksenstoette;foedselsdato;"
+        "foedselsdato_begrundelse",
+    )
+    assert youth_import.run(session, settings, sara, raw, TODAY).imported == 2
+    imported = {y.first_name: y for y in session.exec(select(Youth))}
+    twins = {
+        name: youths.create(session, settings, sara, YouthData(
+            birth_date=youth.birth_date, birth_date_reason="Tvilling", first_name="Tvilling",
+            last_name=name, child_caseworker_id=youth.child_caseworker_id,
+            adult_support_expected=youth.adult_support_expected,
+        ), TODAY, event=EventKind.IMPORTED)
+        for name, youth in imported.items()
+    }
+    session.expire_all()
+
+    for name, youth in imported.items():
+        assert _as_created(session, youth) == _as_created(session, twins[name])
+    assert imported["Freja"].next_open_due_on is not None
+
+
+def test_a_cpr_number_registered_while_the_file_was_checked_stops_the_import(
+    session, engine, settings, sara
+):
+    raw = _csv("150610-4123;Freja;Østergaard;sara", "020308-4567;Mikkel;Nielsen;sara")
+    registered: list[Youth] = []
+
+    def someone_registers_mikkel(conn, cursor, statement, *args):  # type: ignore[no-untyped-def]
+        if statement.startswith("INSERT INTO youth ") and not registered:
+            registered.append(Youth())  # once
+            with new_session(engine) as other:
+                registered[0] = youths.create(other, settings, sara, YouthData(
+                    cpr="020308-4567", first_name="Mikkel", last_name="Nielsen"), TODAY)
+
+    event.listen(engine, "before_cursor_execute", someone_registers_mikkel)
+    try:
+        report = youth_import.run(session, settings, sara, raw, TODAY)
+    finally:
+        event.remove(engine, "before_cursor_execute", someone_registers_mikkel)
+
+    assert [(e.line, e.field) for e in report.errors] == [(3, "cpr")]
+    assert report.errors[0].message.msgid.startswith("A young person with this CPR number")
+    assert report.imported == 0 and report.valid == 0
+    session.expire_all()
+    assert [y.first_name for y in session.exec(select(Youth))] == ["Mikkel"]
 
 
 # --- the upload page ------------------------------------------------------------------
