@@ -134,7 +134,7 @@ def _run_jobs(args: argparse.Namespace, settings: Settings) -> int:
 
 @command("create-user")
 def _create_user(args: argparse.Namespace, settings: Settings) -> int:
-    from app.db import make_engine, session_scope
+    from app.db import make_engine, unit_of_work
     from app.models.user import Role
     from app.services import auth, users
 
@@ -142,7 +142,7 @@ def _create_user(args: argparse.Namespace, settings: Settings) -> int:
     if len(password) < auth.MIN_PASSWORD_LENGTH:
         print(f"The password must be at least {auth.MIN_PASSWORD_LENGTH} characters.")
         return 2
-    with session_scope(make_engine(settings)) as session:
+    with unit_of_work(make_engine(settings)) as session:
         if users.username_exists(session, args.username):
             print(f"The username {args.username!r} is taken.")
             return 2
@@ -158,11 +158,11 @@ def _create_user(args: argparse.Namespace, settings: Settings) -> int:
 def _create_token(args: argparse.Namespace, settings: Settings) -> int:
     from sqlmodel import select
 
-    from app.db import make_engine, new_session
+    from app.db import make_engine, unit_of_work
     from app.models.user import User
     from app.services import auth
 
-    with new_session(make_engine(settings)) as session:
+    with unit_of_work(make_engine(settings)) as session:
         user = session.exec(select(User).where(User.username == args.username)).first()
         if user is None:
             print(f"No user named {args.username!r}.")
@@ -181,7 +181,7 @@ def _import_youths(args: argparse.Namespace, settings: Settings) -> int:
     from sqlmodel import func, select
 
     from app import i18n
-    from app.db import make_engine, new_session
+    from app.db import make_engine, unit_of_work
     from app.models.user import User
     from app.services import youth_import
 
@@ -194,7 +194,7 @@ def _import_youths(args: argparse.Namespace, settings: Settings) -> int:
     # hide_parameters: a database error must not print a row's values (a CPR number).
     engine = make_engine(settings, hide_parameters=True)
     try:
-        with new_session(engine) as session:
+        with unit_of_work(engine) as session:
             user = session.exec(
                 select(User).where(func.lower(User.username) == args.as_user.strip().lower())
             ).first()
@@ -229,12 +229,12 @@ def _import_youths(args: argparse.Namespace, settings: Settings) -> int:
 
 @command("recompute-timeline")
 def _recompute_timeline(args: argparse.Namespace, settings: Settings) -> int:
-    from app.db import make_engine, new_session
+    from app.db import make_engine, unit_of_work
     from app.services import timeline
 
     engine = make_engine(settings)
     try:
-        with new_session(engine) as session:
+        with unit_of_work(engine) as session:
             count = timeline.recompute_all(session, settings)
     finally:
         engine.dispose()

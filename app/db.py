@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import event, text
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -66,15 +68,53 @@ def new_session(engine: Engine) -> Session:
     return Session(engine, expire_on_commit=False)
 
 
+KEPT = "overgang.kept"
+Write = Callable[[Session], object]
+
+
+def keep(session: Session, write: Write) -> None:
+    """Writes that stand whatever becomes of the unit of work they are made in: a refusal's
+    event and audit rows, a failed login's counters. `write` is applied now, and applied again
+    after the unit of work is rolled back, so it must build fresh rows each time it runs."""
+    write(session)
+    session.info.setdefault(KEPT, []).append(write)
+
+
+def finish(session: Session, *, success: bool) -> None:
+    """Ends a unit of work: commit on success; otherwise roll back and commit only the kept
+    writes. Services never commit; requests (web/routing.py), jobs and commands end here."""
+    kept: list[Write] = session.info.pop(KEPT, [])
+    if success:
+        session.commit()
+        return
+    session.rollback()
+    if kept:
+        for write in kept:
+            write(session)
+        session.commit()
+
+
+def insert_new(session: Session, table: Any, rows: list[dict[str, Any]],
+               unique: list[str]) -> None:
+    """INSERT … ON CONFLICT DO NOTHING on the `unique` columns (SQLite and PostgreSQL): rows
+    another request made at the same moment are left as they are, and the unit of work goes on."""
+    if not rows:
+        return
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    session.execute(insert(table).values(rows).on_conflict_do_nothing(index_elements=unique))
+
+
 @contextmanager
-def session_scope(engine: Engine) -> Iterator[Session]:
-    """A unit of work outside a request (jobs, CLI): commit on success, roll back on error."""
+def unit_of_work(engine: Engine) -> Iterator[Session]:
+    """A unit of work outside a request (a job run, a CLI command): commit on success, roll
+    back on error."""
     session = new_session(engine)
     try:
         yield session
-        session.commit()
     except BaseException:
-        session.rollback()
+        finish(session, success=False)
         raise
+    else:
+        finish(session, success=True)
     finally:
         session.close()

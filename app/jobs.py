@@ -19,7 +19,7 @@ from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
-from app.db import new_session
+from app.db import new_session, unit_of_work
 from app.services import flagging, housekeeping, inquiries, outbox, overview
 from app.settings import Settings
 
@@ -38,12 +38,12 @@ class Job:
 def _housekeeping(engine: Engine, settings: Settings, now: datetime) -> object:
     # Sessions expire by the wall clock: `run-jobs --today` with a later day must not
     # log everyone out.
-    with new_session(engine) as session:
+    with unit_of_work(engine) as session:
         return housekeeping.purge_expired(session, settings, min(now, datetime.now(UTC)))
 
 
 def _flagging(engine: Engine, settings: Settings, now: datetime) -> object:
-    with new_session(engine) as session:
+    with unit_of_work(engine) as session:
         return flagging.run(session, settings, now.astimezone(settings.tz).date(), now)
 
 
@@ -54,18 +54,18 @@ def _outbox(engine: Engine, settings: Settings, now: datetime) -> object:
 
 
 def _monthly_summary(engine: Engine, settings: Settings, now: datetime) -> object:
-    with new_session(engine) as session:
+    with unit_of_work(engine) as session:
         return overview.send_monthly_summary(session, settings, now)
 
 
 def _inquiry_escalation(engine: Engine, settings: Settings, now: datetime) -> object:
     # Due times are real moments: escalate by the wall clock, whatever day it pretends.
-    with new_session(engine) as session:
+    with unit_of_work(engine) as session:
         return inquiries.escalate_due(session, settings, min(now, datetime.now(UTC)))
 
 
 def _statistics(engine: Engine, settings: Settings, now: datetime) -> object:
-    with new_session(engine) as session:
+    with unit_of_work(engine) as session:
         return housekeeping.refresh_statistics(session)
 
 

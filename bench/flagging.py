@@ -23,7 +23,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col
 
-from app.db import make_engine
+from app.db import make_engine, unit_of_work
 from app.domain.timeline import FLAG_STEP_KEY
 from app.models.outbox import OutboxMessage
 from app.models.timeline import TimelineStep, YouthStep
@@ -77,10 +77,10 @@ def pick_due(engine: Engine, due: int) -> list[int]:
 
 
 def timed_run(engine: Engine, settings: Settings, today: date) -> tuple[float, int]:
-    with Session(engine) as session:
-        started = time.perf_counter()
+    started = time.perf_counter()
+    with unit_of_work(engine) as session:  # as the job runs it, its commit included
         result = flagging.run(session, settings, today, datetime.now(UTC))
-        return time.perf_counter() - started, result.flagged
+    return time.perf_counter() - started, result.flagged
 
 
 def run(backend: str, n: int, due: int, runs: int) -> list[list[str]]:

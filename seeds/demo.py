@@ -17,7 +17,7 @@ from datetime import date, datetime, time, timedelta
 from dateutil.relativedelta import relativedelta
 from sqlmodel import Session, col, func, select
 
-from app.db import make_engine, session_scope
+from app.db import make_engine, unit_of_work
 from app.domain import review as review_rules
 from app.domain.communication import INTERVAL
 from app.domain.youth import YouthData, latest_birth_date_for_age
@@ -144,7 +144,7 @@ def main(settings: Settings, *, if_empty: bool, today: date | None = None) -> in
     engine = make_engine(settings)
     status = 0
     try:
-        with session_scope(engine) as session:
+        with unit_of_work(engine) as session:
             taken = _taken_usernames(session)
             if if_empty and session.exec(select(func.count()).select_from(User)).one() > 0:
                 print("Databasen har allerede brugere; demo-data indlæses ikke.")
@@ -198,7 +198,7 @@ def load(session: Session, settings: Settings, today: date) -> int:
     for i, birth in enumerate(births):
         cpr = None if i in NO_CPR else _unique_cpr(rng, birth, serials)
         record = _youth_data(i, birth, cpr, names[i], rng, staff, today)
-        youth = youths.create(session, settings, staff.admin, record, today, commit=False)
+        youth = youths.create(session, settings, staff.admin, record, today)
         _history(session, settings, i, youth, flag_age, today)
     session.flush()
     coordinator = next(u for u in users if u.role is Role.COORDINATOR)
@@ -224,7 +224,7 @@ def _management_review(session: Session, settings: Settings, coordinator: User,
         area=ReviewArea.TRANSITION, period_start=start,
         period_end=max(start, today - timedelta(days=1)), size=REVIEW_SIZE,
         seed=f"demo-{today.year}")
-    sample = review.draw_sample(session, settings, coordinator, data, today, commit=False)
+    sample = review.draw_sample(session, settings, coordinator, data, today)
     cases = session.exec(select(SampledCase).where(SampledCase.sample_id == sample.id)
                          .order_by(col(SampledCase.position)).limit(REVIEWED)).all()
     for n, case in enumerate(cases):
@@ -244,10 +244,10 @@ def _management_review(session: Session, settings: Settings, coordinator: User,
             follow_up_owner_id=owner if missing else None,
             follow_up_due_on=today + timedelta(days=14) if missing else None)
         review.save_review(session, settings, coordinator, case.id or 0, answers, follow_up,
-                           today, commit=False)
+                           today)
     review.save_findings(session, coordinator, today.year, ReviewArea.TRANSITION,
                          "Inddragelsen er generelt godt dokumenteret. Referater fra "
-                         "koordineringsmøder skal lægges i sagen samme uge.", commit=False)
+                         "koordineringsmøder skal lægges i sagen samme uge.")
 
 
 def _at(day: date, settings: Settings, hour: int = 9) -> datetime:

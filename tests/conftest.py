@@ -151,9 +151,23 @@ def app(settings: Settings):  # type: ignore[no-untyped-def]
     return create_app(settings)
 
 
+class _ClientAfterTheTestsWork(TestClient):
+    """Services never commit: the test is the caller, and its unit of work (the `session`
+    fixture) ends before each request it makes, as a real caller's would."""
+
+    test_session: Session | None = None
+
+    def request(self, *args, **kwargs):  # type: ignore[no-untyped-def, override]
+        if self.test_session is not None:
+            self.test_session.commit()
+        return super().request(*args, **kwargs)
+
+
 @pytest.fixture
-def client(app) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]
-    with TestClient(app, follow_redirects=False) as test_client:
+def client(app, request: pytest.FixtureRequest) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]
+    with _ClientAfterTheTestsWork(app, follow_redirects=False) as test_client:
+        if "session" in request.fixturenames:
+            test_client.test_session = request.getfixturevalue("session")
         yield test_client
 
 

@@ -16,6 +16,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
+from app.db import keep
 from app.domain import login_delay
 from app.models.audit import AuditAction
 from app.models.base import UTCDateTime, utcnow
@@ -161,26 +162,26 @@ def login(
     now = now or utcnow()
     wait = login_wait(session, settings, username, client_addr, now)
     if wait:
-        audit.record(
-            session, AuditAction.LOGIN_THROTTLED, user_id=None, client_addr=client_addr,
+        keep(session, lambda s: audit.record(
+            s, AuditAction.LOGIN_THROTTLED, user_id=None, client_addr=client_addr,
             detail=f"username={username[:64]}",
-        )
-        session.commit()
+        ))
         return LoginResult(LoginOutcome.THROTTLED, wait=wait)
     user = session.exec(select(User).where(User.username == username)).first()
     valid = verify_password(user.password_hash if user else _DUMMY_HASH, password)
     if not (user and valid and user.is_active):
-        _count_failure(session, settings, username, client_addr, now)
-        audit.record(
-            session, AuditAction.LOGIN_FAILED, user_id=user.id if user else None,
-            client_addr=client_addr, detail=f"username={username[:64]}",
-        )
-        session.commit()
+        user_id = user.id if user else None
+
+        def failed(s: Session) -> None:  # counted and logged even though the request fails
+            _count_failure(s, settings, username, client_addr, now)
+            audit.record(s, AuditAction.LOGIN_FAILED, user_id=user_id, client_addr=client_addr,
+                         detail=f"username={username[:64]}")
+
+        keep(session, failed)
         return LoginResult(LoginOutcome.INVALID)
     _forget_pair(session, username, client_addr)
     token = open_session(session, settings, user)
     audit.record(session, AuditAction.LOGIN, user_id=user.id, client_addr=client_addr)
-    session.commit()
     return LoginResult(LoginOutcome.OK, user=user, session_token=token)
 
 
@@ -221,14 +222,13 @@ def resolve_session(
     idle_limit = row.last_seen_at + timedelta(minutes=settings.session_idle_minutes)
     user = session.get(User, row.user_id)
     if now >= row.expires_at or now >= idle_limit or user is None or not user.is_active:
-        session.delete(row)
-        session.commit()
+        # Ended whatever the request that found it answers (it is sent to the login page).
+        keep(session, lambda s: s.execute(
+            delete(UserSession).where(col(UserSession.id) == digest)))
         return SessionState.EXPIRED, None, None
     if now - row.last_seen_at >= SESSION_TOUCH_INTERVAL:
-        session.execute(
-            update(UserSession).where(col(UserSession.id) == digest).values(last_seen_at=now)
-        )
-        session.commit()
+        keep(session, lambda s: s.execute(
+            update(UserSession).where(col(UserSession.id) == digest).values(last_seen_at=now)))
     return SessionState.VALID, user, digest
 
 
@@ -239,7 +239,6 @@ def close_session(session: Session, token: str | None, client_addr: str) -> None
     if row:
         audit.record(session, AuditAction.LOGOUT, user_id=row.user_id, client_addr=client_addr)
         session.delete(row)
-        session.commit()
 
 
 def close_all_sessions(session: Session, user_id: int) -> None:
@@ -250,7 +249,6 @@ def issue_api_token(session: Session, user: User, name: str = "") -> str:
     assert user.id is not None
     token = "ovg_" + secrets.token_urlsafe(32)
     session.add(ApiToken(user_id=user.id, token_hash=token_digest(token), name=name[:80]))
-    session.commit()
     return token
 
 

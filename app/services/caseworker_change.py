@@ -152,7 +152,7 @@ def change_caseworker(session: Session, user: User, youth_id: int, data: ChangeD
                  object_id=change.id or "", youth_id=youth_id)
     result.letters, result.unreachable = _letters(session, settings, youth, change, old, new,
                                                   user, today)
-    session.commit()
+    session.flush()
     return result
 
 
@@ -173,7 +173,7 @@ def open_handover_notes(session: Session, user: User, youth_id: int) -> list[Cas
         session.add(note)
         session.add(YouthEvent(youth_id=youth_id, actor_id=user.id,
                                kind=EventKind.HANDOVER_NOTE_SEEN, detail=note.role.value))
-    session.commit()
+    session.flush()
     return notes
 
 

@@ -71,7 +71,7 @@ def create_or_rotate(session: Session, user: User, now: datetime) -> str:
     audit.record(session, AuditAction.UPDATE if rotated else AuditAction.CREATE,
                  user_id=user.id, object_type="calendar_feed", object_id=feed.id or "",
                  detail="rotated" if rotated else "created")
-    session.commit()
+    session.flush()
     return token
 
 
@@ -84,7 +84,7 @@ def revoke(session: Session, user: User, now: datetime) -> None:
     session.add(feed)
     audit.record(session, AuditAction.DELETE, user_id=user.id, object_type="calendar_feed",
                  object_id=feed.id or "", detail="revoked")
-    session.commit()
+    session.flush()
 
 
 def set_show_names(session: Session, user: User, show: bool, now: datetime) -> CalendarFeed:
@@ -97,7 +97,7 @@ def set_show_names(session: Session, user: User, show: bool, now: datetime) -> C
     if changed:
         audit.record(session, AuditAction.UPDATE, user_id=user.id, object_type="calendar_feed",
                      object_id=feed.id or "", detail=f"show_names={show}")
-    session.commit()
+    session.flush()
     return feed
 
 
@@ -196,4 +196,4 @@ def record_fetch(session: Session, feed: CalendarFeed, user: User, count: int,
     audit.record(session, AuditAction.READ, user_id=user.id, object_type="calendar_feed",
                  object_id=feed.id or "", client_addr=client_addr,
                  detail=f"meetings={count}")
-    session.commit()
+    session.flush()

@@ -56,7 +56,7 @@ def run(session: Session, settings: Settings, today: date, now: datetime) -> Fla
         claimed = _claim(session, ids, today, now)
         if claimed:
             _after_claim(session, settings, claimed, coordinators, result)
-        session.commit()
+        session.flush()
 
 
 def _claim(session: Session, ids: list[int | None], today: date, now: datetime) -> list[Youth]:

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from dateutil.relativedelta import relativedelta
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from app.db import insert_new, keep
 from app.domain.consent import (
     BEFORE_HANDOVER,
     STATUS_ORDER,
@@ -119,7 +119,7 @@ def catalogue_entry(session: Session, type_id: int) -> DocumentType | None:
 
 def save_catalogue_entry(session: Session, entry: DocumentType) -> DocumentType:
     session.add(entry)
-    session.commit()
+    session.flush()
     return entry
 
 
@@ -144,14 +144,9 @@ def _ensure_rows(session: Session, youth: Youth) -> None:
     missing = [t for t in catalogue(session, active_only=True) if t.id not in have]
     if not missing:
         return
-    assert youth.id is not None
-    for entry in missing:
-        assert entry.id is not None
-        session.add(HandoverDocument(youth_id=youth.id, document_type_id=entry.id))
-    try:
-        session.commit()
-    except IntegrityError:  # another request made them at the same moment
-        session.rollback()
+    insert_new(session, HandoverDocument.__table__, [  # type: ignore[attr-defined]
+        {"youth_id": youth.id, "document_type_id": entry.id} for entry in missing
+    ], ["youth_id", "document_type_id"])
 
 
 def _views(session: Session, youth: Youth) -> list[DocumentView]:
@@ -256,11 +251,15 @@ def _stamp(row: HandoverDocument, target: DocumentStatus, user: User, now: datet
 
 def _refuse_handover(session: Session, user: User, youth: Youth, view: DocumentView,
                      reason: Msg) -> StatusRefusedError:
-    _event(session, youth, user, EventKind.DOCUMENT_HANDOVER_REFUSED,
-           f"{view.type.name}: {reason}")
-    _audit(session, user, AuditAction.UPDATE, youth, "handover_document", view.id,
-           "handover refused")
-    session.commit()
+    """The refusal is recorded even though the request that asked for it fails."""
+    detail, document_id = f"{view.type.name}: {reason}", view.id
+
+    def record(s: Session) -> None:
+        _event(s, youth, user, EventKind.DOCUMENT_HANDOVER_REFUSED, detail)
+        _audit(s, user, AuditAction.UPDATE, youth, "handover_document", document_id,
+               "handover refused")
+
+    keep(session, record)
     return StatusRefusedError(reason)
 
 
@@ -304,7 +303,6 @@ def set_status(session: Session, user: User, youth_id: int, document_id: int,
             [v.facts for v in _views(session, youth)]):
         assert youth.id is not None
         timeline.complete_by_event(session, [youth.id], HANDOVER_STEP_KEY)
-    session.commit()
     return view
 
 
@@ -318,7 +316,6 @@ def set_place(session: Session, user: User, youth_id: int, document_id: int,
     session.add(row)
     _event(session, youth, user, EventKind.DOCUMENT_PLACE_CHANGED, view.type.name)
     _audit(session, user, AuditAction.UPDATE, youth, "handover_document", view.id, "place")
-    session.commit()
     return view
 
 
@@ -382,7 +379,6 @@ def record_consent(session: Session, user: User, youth_id: int, data: ConsentDat
     session.flush()
     _event(session, youth, user, EventKind.CONSENT_RECORDED, str(giver_text(role, name)))
     _audit(session, user, AuditAction.CREATE, youth, "consent", consent.id)
-    session.commit()
     return consent
 
 
@@ -413,7 +409,6 @@ def withdraw_consent(session: Session, user: User, youth_id: int, consent_id: in
     _event(session, youth, user, EventKind.CONSENT_WITHDRAWN,
            f"{giver_text(consent.giver_role, consent.giver_name)}: {data.reason}")
     _audit(session, user, AuditAction.UPDATE, youth, "consent", consent.id, "withdrawn")
-    session.commit()
     return consent, effects
 
 

@@ -20,7 +20,7 @@ def purge_expired(session: Session, settings: Settings, now: datetime) -> int:
         )
     ).rowcount  # type: ignore[attr-defined]
     auth.purge_login_counters(session, settings, now)
-    session.commit()
+    session.flush()
     return int(removed or 0)
 
 
@@ -33,5 +33,5 @@ def refresh_statistics(session: Session) -> str:
     if bind.dialect.name != "sqlite":
         return "not needed"
     session.execute(text("ANALYZE"))
-    session.commit()
+    session.flush()
     return "analyzed"

@@ -41,7 +41,7 @@ def add_closing_day(session: Session, user: User, day: date, reason: str) -> Clo
     session.add(row)
     audit.record(session, AuditAction.CREATE, user_id=user.id, object_type="closing_day",
                  object_id=day.isoformat())
-    session.commit()
+    session.flush()
     return row
 
 
@@ -51,7 +51,7 @@ def remove_closing_day(session: Session, user: User, closing_day_id: int) -> Non
         session.delete(row)
         audit.record(session, AuditAction.DELETE, user_id=user.id, object_type="closing_day",
                      object_id=row.day.isoformat())
-        session.commit()
+        session.flush()
 
 
 def _event(session: Session, youth_id: int, user: User | None, kind: EventKind,
@@ -75,7 +75,7 @@ def create(session: Session, settings: Settings, user: User, youth_id: int,
     _event(session, row.youth_id, user, EventKind.INQUIRY_RECEIVED)
     audit.record(session, AuditAction.CREATE, user_id=user.id, object_type="inquiry",
                  youth_id=youth.id)
-    session.commit()
+    session.flush()
     return row
 
 
@@ -103,7 +103,7 @@ def acknowledge(session: Session, user: User, inquiry_id: int, now: datetime) ->
         row.acknowledged_at, row.acknowledged_by_id = now, user.id
         session.add(row)
         _event(session, row.youth_id, user, EventKind.INQUIRY_ACKNOWLEDGED)
-        session.commit()
+        session.flush()
     return row
 
 
@@ -120,7 +120,7 @@ def answer(session: Session, settings: Settings, user: User, inquiry_id: int,
         row.acknowledged_at, row.acknowledged_by_id = answered, user.id
     session.add(row)
     _event(session, row.youth_id, user, EventKind.INQUIRY_ANSWERED)
-    session.commit()
+    session.flush()
     return row
 
 
@@ -148,7 +148,7 @@ def escalate_due(session: Session, settings: Settings, now: datetime) -> int:
         .execution_options(synchronize_session=False)
     ).scalars())
     if not claimed:
-        session.commit()
+        session.flush()
         return 0
     coordinators = list(session.exec(select(User).where(
         User.role == Role.COORDINATOR, col(User.is_active).is_(True))))
@@ -170,7 +170,7 @@ def escalate_due(session: Session, settings: Settings, now: datetime) -> int:
                 dedupe_key=f"inquiry-escalated:{inquiry.id}:{person.id}",
             )
         _event(session, youth.id or 0, None, EventKind.INQUIRY_ESCALATED)
-    session.commit()
+    session.flush()
     return len(claimed)
 
 

@@ -58,7 +58,7 @@ def save(session: Session, user: User, key: TemplateKey, subject: str, body: str
     session.add(row)
     audit.record(session, AuditAction.UPDATE, user_id=user.id, object_type="letter_template",
                  object_id=key.value)
-    session.commit()
+    session.flush()
     return get(session, key)
 
 
@@ -69,4 +69,4 @@ def reset(session: Session, user: User, key: TemplateKey) -> None:
         session.delete(row)
         audit.record(session, AuditAction.DELETE, user_id=user.id,
                      object_type="letter_template", object_id=key.value)
-        session.commit()
+        session.flush()

@@ -143,7 +143,7 @@ def send(session: Session, settings: Settings, user: User, youth_id: int, key: T
                            detail=first.subject[:500]))
     audit.record(session, AuditAction.CREATE, user_id=user.id, object_type="letter",
                  object_id=key.value, youth_id=youth_id)
-    session.commit()
+    session.flush()
     return messages
 
 
@@ -180,7 +180,7 @@ def record_status_update(session: Session, user: User, youth_id: int, channel: C
                            kind=EventKind.STATUS_UPDATE_GIVEN, detail=note[:500]))
     audit.record(session, AuditAction.CREATE, user_id=user.id, object_type="status_update",
                  youth_id=youth_id)
-    session.commit()
+    session.flush()
     return row
 
 

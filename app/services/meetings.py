@@ -242,7 +242,7 @@ def plan(session: Session, settings: Settings, user: User, youth_id: int, data: 
     session.flush()
     _event(session, meeting, user, EventKind.MEETING_PLANNED, data.kind.value)
     _send(session, settings, OutboxKind.MEETING_INVITE, meeting, youth, user, now, people)
-    session.commit()
+    session.flush()
     return meeting
 
 
@@ -272,7 +272,7 @@ def update(session: Session, settings: Settings, user: User, meeting_id: int, da
            else "changed")
     _send(session, settings, OutboxKind.MEETING_UPDATE, meeting, youth, user, now,
           invitees(session, meeting))
-    session.commit()
+    session.flush()
     return meeting
 
 
@@ -288,7 +288,7 @@ def cancel(session: Session, settings: Settings, user: User, meeting_id: int, re
     _event(session, meeting, user, EventKind.MEETING_CANCELLED, reason)
     _send(session, settings, OutboxKind.MEETING_CANCEL, meeting, youth, user, now,
           invitees(session, meeting))
-    session.commit()
+    session.flush()
     return meeting
 
 
@@ -312,15 +312,13 @@ def add_invitee(session: Session, settings: Settings, user: User, meeting_id: in
     _event(session, meeting, user, EventKind.MEETING_CHANGED, f"invited: {person.name}")
     _send(session, settings, OutboxKind.MEETING_UPDATE, meeting, youth, user, now,
           [*current, person])
-    session.commit()
+    session.flush()
     return person
 
 
 def remove_invitee(session: Session, settings: Settings, user: User, meeting_id: int,
-                   invitee_id: int, now: datetime, *, commit: bool = True) -> MeetingInvitee:
-    """Takes one person off the list: they get a cancellation, the others the update. With
-    `commit=False` the caller commits (removing a network member and their invitations is
-    one transaction)."""
+                   invitee_id: int, now: datetime) -> MeetingInvitee:
+    """Takes one person off the list: they get a cancellation, the others the update."""
     meeting, youth = get(session, user, meeting_id)
     _editable(meeting)
     current = invitees(session, meeting)
@@ -337,8 +335,7 @@ def remove_invitee(session: Session, settings: Settings, user: User, meeting_id:
     _send(session, settings, OutboxKind.MEETING_REMOVED, meeting, youth, user, now, [person])
     if rest:
         _send(session, settings, OutboxKind.MEETING_UPDATE, meeting, youth, user, now, rest)
-    if commit:
-        session.commit()
+    session.flush()
     return person
 
 
@@ -356,7 +353,7 @@ def record_answer(session: Session, claim: ReplyClaim, answer: Answer,
         raise MeetingNotFoundError()
     invitee.answer, invitee.answered_at = answer, now
     session.add(invitee)
-    session.commit()
+    session.flush()
     return meeting, invitee
 
 
@@ -384,7 +381,7 @@ def record_minutes(session: Session, user: User, meeting_id: int, *, attended: s
         _event(session, meeting, user, EventKind.MEETING_HELD, meeting.kind.value)
         if meeting.kind is MeetingKind.COORDINATION:
             timeline.complete_by_event(session, [meeting.youth_id], FIRST_MEETING_STEP_KEY)
-    session.commit()
+    session.flush()
     return meeting
 
 
@@ -410,7 +407,7 @@ def add_action(session: Session, user: User, meeting_id: int, *, text: str, owne
     session.add(point)
     audit.record(session, AuditAction.CREATE, user_id=user.id, object_type="action_point",
                  object_id=meeting_id, youth_id=meeting.youth_id)
-    session.commit()
+    session.flush()
     return point
 
 
@@ -442,7 +439,7 @@ def complete_action(session: Session, user: User, action_id: int, now: datetime)
     session.add(point)
     audit.record(session, AuditAction.UPDATE, user_id=user.id, object_type="action_point",
                  object_id=point.id or "", youth_id=point.youth_id, detail="done")
-    session.commit()
+    session.flush()
     return point
 
 
@@ -467,5 +464,5 @@ def send_minutes(session: Session, settings: Settings, user: User, meeting_id: i
         raise ValidationFailedError({exc.field or "__all__": exc.msg}) from None
     meeting.minutes_sent_at = now
     session.add(meeting)
-    session.commit()
+    session.flush()
     return count

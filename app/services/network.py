@@ -331,7 +331,7 @@ def add_member(session: Session, user: User, youth_id: int, data: MemberData,
         raise _already(person.name) from None
     _event(session, youth.id, user, EventKind.NETWORK_MEMBER_ADDED, _describe(person, member))
     _audit(session, user, AuditAction.CREATE, youth.id, member.id)
-    session.commit()
+    session.flush()
     return MemberView(member, person, is_adult(youth.birth_date, today))
 
 
@@ -403,7 +403,7 @@ def update_member(session: Session, user: User, youth_id: int, member_id: int,
     _audit(session, user, AuditAction.UPDATE, youth.id, member.id,
            f"contact details changed: {', '.join(changed)}" if changed else "")
     _record_reach(session, user, youth, person, reached, changed)
-    session.commit()
+    session.flush()
     return view
 
 
@@ -419,7 +419,7 @@ def move_member(session: Session, user: User, youth_id: int, member_id: int,
     _event(session, youth.id, user, EventKind.NETWORK_MEMBER_MOVED,
            f"{view.person.name}: {old_place} -> {place.sector.value}/{place.ring}")
     _audit(session, user, AuditAction.UPDATE, youth.id, member.id, "moved")
-    session.commit()
+    session.flush()
     return view
 
 
@@ -452,7 +452,7 @@ def remove_member(session: Session, settings: Settings, user: User, youth_id: in
         raise ConfirmationNeededError(invitations)
     for invitation in invitations:
         meetings.remove_invitee(session, settings, user, invitation.meeting_id,
-                                invitation.invitee_id, now, commit=False)
+                                invitation.invitee_id, now)
     member = view.member
     member.removed_at, member.removed_by_id = now, user.id
     session.add(member)
@@ -460,7 +460,7 @@ def remove_member(session: Session, settings: Settings, user: User, youth_id: in
            _describe(view.person, member))
     _audit(session, user, AuditAction.DELETE, youth.id, member.id,
            f"uninvited from {len(invitations)} meetings" if invitations else "")
-    session.commit()
+    session.flush()
     return view
 
 

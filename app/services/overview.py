@@ -358,7 +358,7 @@ def build(session: Session, user: User, month: date, filters: Filters, today: da
     shown = sum(len(c.rows) for c in result.cohorts)
     audit.record(session, AuditAction.READ, user_id=user.id, object_type="overview",
                  client_addr=client_addr, detail=f"month={month:%Y-%m} rows={shown}")
-    session.commit()
+    session.flush()
     return result
 
 
@@ -407,7 +407,7 @@ def export_csv(session: Session, user: User, result: Overview, *, with_cpr: bool
     audit.record(session, AuditAction.EXPORT, user_id=user.id, object_type="overview",
                  client_addr=client_addr,
                  detail=f"month={result.month:%Y-%m} cpr={'yes' if with_cpr else 'no'}")
-    session.commit()
+    session.flush()
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
@@ -457,5 +457,5 @@ def send_monthly_summary(session: Session, settings: Settings, now: datetime) ->
             recipient_email=coordinator.email, recipient_name=coordinator.full_name,
             recipient_user_id=coordinator.id, now=now,
             dedupe_key=f"overview:{month:%Y-%m}:{coordinator.id}")
-    session.commit()
+    session.flush()
     return queued

@@ -100,7 +100,7 @@ def reviewed_this_year(session: Session, year: int) -> set[int]:
 
 
 def draw_sample(session: Session, settings: Settings, user: User, data: rules.SampleData,
-                today: date, *, commit: bool = True) -> ReviewSample:
+                today: date) -> ReviewSample:
     """Draws and keeps a sample; raises FieldError (nothing saved) when no case can be drawn."""
     data.check(today)
     chosen_from = rules.population(
@@ -126,15 +126,8 @@ def draw_sample(session: Session, settings: Settings, user: User, data: rules.Sa
            detail=f"drawn={len(drawn)} of={len(chosen_from)}")
     audit.record(session, AuditAction.CREATE, user_id=user.id, object_type="review_sample",
                  object_id=sample.id, detail=f"area={data.area.value} drawn={len(drawn)}")
-    _done(session, commit)
+    session.flush()
     return sample
-
-
-def _done(session: Session, commit: bool) -> None:
-    if commit:
-        session.commit()
-    else:
-        session.flush()
 
 
 @dataclass(frozen=True)
@@ -175,7 +168,7 @@ def get_sample(session: Session, user: User, sample_id: int, client_addr: str = 
         .where(SampledCase.sample_id == sample_id).order_by(col(SampledCase.position)))]
     audit.record(session, AuditAction.READ, user_id=user.id, object_type="review_sample",
                  object_id=sample_id, client_addr=client_addr, detail=f"rows={len(cases)}")
-    session.commit()
+    session.flush()
     drawn_by = session.get(User, sample.created_by_id) if sample.created_by_id else None
     return SampleView(sample, cases, drawn_by)
 
@@ -348,7 +341,7 @@ def _check(view: ReviewView, answers: Mapping[ReviewPoint, rules.AnswerData],
 
 def save_review(session: Session, settings: Settings, user: User, case_id: int,
                 answers: Mapping[ReviewPoint, rules.AnswerData], data: rules.ReviewData,
-                today: date, client_addr: str = "", *, commit: bool = True) -> SampledCase:
+                today: date, client_addr: str = "") -> SampledCase:
     """Saves the reviewer's judgements (and, the first time, what the app found); raises
     ValidationFailedError with Danish messages by field, and then nothing is saved."""
     view = review_view(session, settings, user, case_id, today)
@@ -375,7 +368,7 @@ def save_review(session: Session, settings: Settings, user: User, case_id: int,
     audit.record(session, AuditAction.CREATE if first_time else AuditAction.UPDATE,
                  user_id=user.id, object_type="review", object_id=case_id,
                  youth_id=view.youth.id, client_addr=client_addr)
-    _done(session, commit)
+    session.flush()
     return sampled
 
 
@@ -424,7 +417,7 @@ def complete_follow_up(session: Session, user: User, follow_up_id: int,
         audit.record(session, AuditAction.UPDATE, user_id=user.id,
                      object_type="review_follow_up", object_id=follow_up_id,
                      youth_id=row.youth_id, client_addr=client_addr)
-        session.commit()
+        session.flush()
     return row
 
 
@@ -447,7 +440,7 @@ def own_reviews(session: Session, user: User, client_addr: str = "", limit: int 
         _own_reviews_query(user).order_by(col(SampledCase.reviewed_at).desc()).limit(limit))]
     audit.record(session, AuditAction.READ, user_id=user.id, object_type="review_list",
                  client_addr=client_addr, detail=f"rows={len(rows)}")
-    session.commit()
+    session.flush()
     return rows
 
 
@@ -485,12 +478,12 @@ def report(session: Session, user: User, year: int, client_addr: str = "") -> Re
                     findings)
     audit.record(session, AuditAction.READ, user_id=user.id, object_type="review_report",
                  object_id=year, client_addr=client_addr)
-    session.commit()
+    session.flush()
     return result
 
 
 def save_findings(session: Session, user: User, year: int, area: ReviewArea, text: str,
-                  client_addr: str = "", *, commit: bool = True) -> ReviewFinding:
+                  client_addr: str = "") -> ReviewFinding:
     row = session.exec(select(ReviewFinding).where(ReviewFinding.year == year,
                                                    ReviewFinding.area == area)).first()
     row = row or ReviewFinding(year=year, area=area)
@@ -498,7 +491,7 @@ def save_findings(session: Session, user: User, year: int, area: ReviewArea, tex
     session.add(row)
     audit.record(session, AuditAction.UPDATE, user_id=user.id, object_type="review_finding",
                  object_id=f"{year}-{area.value}", client_addr=client_addr)
-    _done(session, commit)
+    session.flush()
     return row
 
 
@@ -528,7 +521,7 @@ def export_csv(session: Session, user: User, result: Report, client_addr: str = 
                          cell(result.findings.get(area.area, ""))])
     audit.record(session, AuditAction.EXPORT, user_id=user.id, object_type="review_report",
                  object_id=result.year, client_addr=client_addr)
-    session.commit()
+    session.flush()
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 

@@ -124,7 +124,7 @@ def recompute_all(session: Session, settings: Settings) -> int:
         for youth in batch:
             sync_youth(session, settings, youth, steps, refresh=False)
         refresh_next_open_due(session, [y.id for y in batch if y.id is not None])
-        session.commit()
+        session.flush()
         count += len(batch)
         last_id = batch[-1].id or last_id
 
@@ -180,7 +180,7 @@ def complete(session: Session, user: User, youth_step_id: int) -> YouthStep:
         session.add(row)
         _event(session, youth.id or 0, user, EventKind.STEP_DONE, _step_name(session, row))
         refresh_next_open_due(session, [row.youth_id])
-        session.commit()
+        session.flush()
     return row
 
 
@@ -192,7 +192,7 @@ def reopen(session: Session, user: User, youth_step_id: int) -> YouthStep:
         session.add(row)
         _event(session, youth.id or 0, user, EventKind.STEP_REOPENED, _step_name(session, row))
         refresh_next_open_due(session, [row.youth_id])
-        session.commit()
+        session.flush()
     return row
 
 
@@ -204,7 +204,7 @@ def not_applicable(session: Session, user: User, youth_step_id: int, reason: str
     _event(session, youth.id or 0, user, EventKind.STEP_NOT_APPLICABLE,
            f"{_step_name(session, row)}: {reason}")
     refresh_next_open_due(session, [row.youth_id])
-    session.commit()
+    session.flush()
     return row
 
 
@@ -271,7 +271,7 @@ def save_template_step(
     step.offset_years, step.offset_months = offset.years, offset.months
     step.department, step.completion = department, completion
     session.add(step)
-    session.commit()
+    session.flush()
     if changed or is_new:
         recompute_all(session, settings)
     return step

@@ -55,7 +55,7 @@ def create(
     )
     audit.record(session, AuditAction.CREATE, user_id=actor.id, object_type="user",
                  object_id=user.id)
-    session.commit()
+    session.flush()
     return user
 
 
@@ -81,11 +81,11 @@ def update(
     session.add(user)
     audit.record(session, AuditAction.UPDATE, user_id=actor.id, object_type="user",
                  object_id=user.id)
-    session.commit()
+    session.flush()
     return user
 
 
 def set_locale(session: Session, user: User, locale: str) -> None:
     user.locale = locale
     session.add(user)
-    session.commit()
+    session.flush()

@@ -11,6 +11,7 @@ from sqlalchemy import select as sa_select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from app.db import keep
 from app.domain.cpr import cpr_lookup_hash
 from app.domain.validation import FieldError
 from app.domain.youth import (
@@ -133,7 +134,7 @@ def list_youths(
         session, AuditAction.READ, user_id=user.id, object_type="youth_list",
         client_addr=client_addr, detail=f"rows={len(rows)} page={page}",
     )
-    session.commit()
+    session.flush()
     return YouthPage(list(rows), int(total), page)
 
 
@@ -149,7 +150,7 @@ def reveal_cpr(session: Session, user: User, youth_id: int, client_addr: str = "
         session, AuditAction.REVEAL_CPR, user_id=user.id, object_type="youth",
         object_id=youth.id, youth_id=youth.id, client_addr=client_addr,
     )
-    session.commit()
+    session.flush()
     return None if youth.cpr is None else f"{youth.cpr[:6]}-{youth.cpr[6:]}"
 
 
@@ -162,12 +163,13 @@ def find_by_cpr(
     youth = session.exec(
         select(Youth).where(Youth.cpr_hash == digest, youth_access(user))
     ).first()
-    audit.record(
-        session, AuditAction.SEARCH_CPR, user_id=user.id, object_type="youth",
-        object_id=youth.id if youth else "", youth_id=youth.id if youth else None,
-        client_addr=client_addr, detail="found" if youth else "not found",
-    )
-    session.commit()
+    found_id = youth.id if youth else None
+    # Logged whether or not the search finds anyone (a miss answers 400).
+    keep(session, lambda s: audit.record(
+        s, AuditAction.SEARCH_CPR, user_id=user.id, object_type="youth",
+        object_id=found_id or "", youth_id=found_id, client_addr=client_addr,
+        detail="found" if found_id else "not found",
+    ))
     return youth
 
 
@@ -230,7 +232,7 @@ def new_record(settings: Settings, user: User, data: YouthData, today: date) -> 
 
 def create(
     session: Session, settings: Settings, user: User, data: YouthData, today: date,
-    *, commit: bool = True, event: EventKind = EventKind.CREATED,
+    *, event: EventKind = EventKind.CREATED,
 ) -> Youth:
     validate(session, settings, data, today)
     youth = new_record(settings, user, data, today)
@@ -246,8 +248,7 @@ def create(
     session.add(YouthEvent(youth_id=youth.id, actor_id=user.id, kind=event))
     audit.record(session, AuditAction.CREATE, user_id=user.id, object_type="youth",
                  object_id=youth.id, youth_id=youth.id)
-    if commit:
-        session.commit()
+    session.flush()
     return youth
 
 
@@ -309,7 +310,7 @@ def update(
         ))
     audit.record(session, AuditAction.UPDATE, user_id=user.id, object_type="youth",
                  object_id=youth.id, youth_id=youth.id)
-    session.commit()
+    session.flush()
     return youth
 
 

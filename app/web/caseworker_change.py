@@ -80,6 +80,5 @@ async def change_save(request: Request, youth_id: int, session: SessionDep, user
             session.refresh(youth)
             return _page(request, session, youth, {}, {}, result=result)
         except youths.ValidationFailedError as exc:
-            session.rollback()
             errors = exc.errors
     return _page(request, session, youth, data, errors, status=400)

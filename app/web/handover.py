@@ -182,7 +182,6 @@ async def consent_create(request: Request, youth_id: int, session: SessionDep,
             handover.record_consent(session, user, youth_id, form, today)
             return RedirectResponse(f"/youths/{youth_id}#handover", status_code=303)
         except youths.ValidationFailedError as exc:
-            session.rollback()
             errors = exc.errors
     return _consent_form(request, session, youth, today, data, errors, status=400)
 
@@ -222,7 +221,6 @@ async def withdraw_save(request: Request, youth_id: int, consent_id: int, sessio
                                                          form, today)
             done = True
         except youths.ValidationFailedError as exc:
-            session.rollback()
             errors = exc.errors
     return render(request, "handover/withdraw.html", {
         "youth": youth, "consent": consent, "effects": effects, "done": done,

@@ -115,7 +115,6 @@ async def meeting_create(request: Request, youth_id: int, session: SessionDep,
                                     _now(), today)
             return RedirectResponse(f"/meetings/{meeting.id}", status_code=303)
         except youths.ValidationFailedError as exc:
-            session.rollback()
             errors = exc.errors
     return _form(request, session, youth, today, data, errors, status=400)
 
@@ -192,7 +191,6 @@ async def meeting_update(request: Request, meeting_id: int, session: SessionDep,
             meetings.update(session, settings, user, meeting_id, form, _now())
             return RedirectResponse(f"/meetings/{meeting_id}", status_code=303)
         except youths.ValidationFailedError as exc:
-            session.rollback()
             errors = exc.errors
     return _form(request, session, youth, today, data, errors, meeting, status=400)
 
@@ -208,7 +206,6 @@ async def meeting_cancel(request: Request, meeting_id: int, session: SessionDep,
         meetings.cancel(session, settings, user, meeting_id, str(data.get("reason", "")),
                         _now())
     except youths.ValidationFailedError as exc:
-        session.rollback()
         return _page(request, session, meeting, youth, errors=exc.errors, status=400)
     return RedirectResponse(f"/meetings/{meeting_id}", status_code=303)
 
@@ -230,7 +227,6 @@ async def invitee_add(request: Request, meeting_id: int, session: SessionDep, us
                 {"candidate": Msg(N_("Choose someone from the list."))})
         meetings.add_invitee(session, settings, user, meeting_id, choice, _now(), today)
     except youths.ValidationFailedError as exc:
-        session.rollback()
         return _page(request, session, meeting, youth, errors=exc.errors, status=400)
     return RedirectResponse(f"/meetings/{meeting_id}", status_code=303)
 
@@ -248,7 +244,6 @@ async def invitee_remove(request: Request, meeting_id: int, invitee_id: int,
     except meetings.MeetingNotFoundError:
         raise NotFoundError() from None
     except youths.ValidationFailedError as exc:
-        session.rollback()
         return _page(request, session, meeting, youth, errors=exc.errors, status=400)
     return RedirectResponse(f"/meetings/{meeting_id}", status_code=303)
 
@@ -294,7 +289,6 @@ async def meeting_minutes(request: Request, meeting_id: int, session: SessionDep
                                     minutes=minutes, decisions=decisions, now=_now())
             return RedirectResponse(f"/meetings/{meeting_id}#minutes", status_code=303)
         except youths.ValidationFailedError as exc:
-            session.rollback()
             errors = exc.errors
     return _page(request, session, meeting, youth, errors=errors, values=data, status=400)
 
@@ -319,7 +313,6 @@ async def action_add(request: Request, meeting_id: int, session: SessionDep, use
                                 owner_id=int(owner), due_on=due_on, today=today)
             return RedirectResponse(f"/meetings/{meeting_id}#actions", status_code=303)
         except youths.ValidationFailedError as exc:
-            session.rollback()
             errors = exc.errors
     return _page(request, session, meeting, youth, errors=errors, values=data, status=400)
 
@@ -349,7 +342,6 @@ async def minutes_send(request: Request, meeting_id: int, session: SessionDep,
     try:
         meetings.send_minutes(session, settings, user, meeting_id, _now())
     except youths.ValidationFailedError as exc:
-        session.rollback()
         return _page(request, session, meeting, youth, errors=exc.errors, status=400)
     return RedirectResponse(f"/meetings/{meeting_id}#messages", status_code=303)
 

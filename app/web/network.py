@@ -147,7 +147,6 @@ async def member_create(request: Request, youth_id: int, session: SessionDep,
             return _done(request, session, youth, today, htmx,
                          Msg(N_("%(name)s was added to the network."), name=view.person.name))
         except youths.ValidationFailedError as exc:
-            session.rollback()
             errors = exc.errors
     return _section(request, session, youth, today, htmx, status=400, values=data,
                     errors=errors, **_add_panel(request, session, user, data))
@@ -193,7 +192,6 @@ def _save(session: Session, user: User, youth_id: int, member_id: int, action: s
         view = network.move_member(session, user, youth_id, member_id, form, today)
         return Msg(N_("%(name)s was moved."), name=view.person.name), {}, 200
     except youths.ValidationFailedError as exc:
-        session.rollback()
         return None, exc.errors, 403 if exc.forbidden else 400
 
 

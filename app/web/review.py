@@ -68,7 +68,6 @@ async def draw_create(request: Request, session: SessionDep, settings: SettingsD
             sample = review.draw_sample(session, settings, user, data, today)
             return RedirectResponse(f"/reviews/samples/{sample.id}", status_code=303)
         except FieldError as exc:
-            session.rollback()
             errors = {exc.field or "__all__": exc.msg}
     return _draw_form(request, values, errors, 400)
 
@@ -120,7 +119,6 @@ async def case_save(request: Request, case_id: int, session: SessionDep, setting
             return RedirectResponse(f"/reviews/samples/{saved.sample_id}#case-{case_id}",
                                     status_code=303)
         except ValidationFailedError as exc:
-            session.rollback()
             errors = exc.errors
         except review.ReviewNotFoundError:
             raise NotFoundError() from None

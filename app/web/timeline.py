@@ -206,6 +206,5 @@ async def template_save(request: Request, session: SessionDep, settings: Setting
             )
             return RedirectResponse("/admin/timeline", status_code=303)
         except FieldError as exc:
-            session.rollback()
             errors = {"offset_years": exc.msg}
     return _step_form(request, step if step.id else None, data, errors, status=400)

@@ -168,7 +168,6 @@ async def youth_create(
             youth = youths.create(session, settings, user, form, today)
             return RedirectResponse(f"/youths/{youth.id}", status_code=303)
         except youths.ValidationFailedError as exc:
-            session.rollback()
             errors = exc.errors
     return render(
         request, "youths/form.html", _form_context(session, user, data, errors), status_code=400

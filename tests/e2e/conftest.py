@@ -17,7 +17,7 @@ import httpx
 import pytest
 
 from app.cli import migrate
-from app.db import make_engine, session_scope
+from app.db import make_engine, unit_of_work
 from app.models.user import Role
 from app.services import auth
 from tests.conftest import TEST_PASSWORD, make_settings
@@ -54,7 +54,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, 
     url = f"sqlite:///{data_dir / 'overgang.db'}"
     settings = make_settings(data_dir, url)
     migrate(settings)
-    with session_scope(make_engine(settings)) as session:
+    with unit_of_work(make_engine(settings)) as session:
         for username, role in E2E_USERS.items():
             auth.create_user(
                 session, username=username, full_name=username.title() + " Testesen",

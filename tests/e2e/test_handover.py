@@ -10,7 +10,7 @@ from dateutil.relativedelta import relativedelta
 from playwright.sync_api import expect
 from sqlmodel import select
 
-from app.db import make_engine, session_scope
+from app.db import make_engine, unit_of_work
 from app.domain.network_input import MemberData
 from app.domain.youth import YouthData
 from app.i18n import N_, Msg, locale
@@ -26,7 +26,7 @@ def _setup(live_server) -> tuple[int, int, dict[str, int], dict[str, int]]:  # t
     engine = make_engine(settings)
     today = date.today()
     try:
-        with session_scope(engine) as session:
+        with unit_of_work(engine) as session:
             coordinator = session.exec(select(User).where(User.username == "koordinator")).one()
             data = YouthData(birth_date=today - relativedelta(years=17, months=3),
                              birth_date_reason="Ikke tildelt endnu", first_name="Maja",

@@ -13,7 +13,7 @@ from email.parser import BytesParser
 from icalendar import Calendar
 from playwright.sync_api import expect
 
-from app.db import make_engine, session_scope
+from app.db import make_engine, unit_of_work
 from app.models.network import NetworkMember, NetworkRole, Person, PersonKind, Sector
 from app.models.youth import Youth
 from tests.conftest import message_text
@@ -27,7 +27,7 @@ PEOPLE = (
 
 
 def _youth_with_network(settings) -> int:
-    with session_scope(make_engine(settings)) as session:
+    with unit_of_work(make_engine(settings)) as session:
         youth = Youth(first_name="Sara", last_name="Nørgaard", birth_date=date(2009, 5, 6),
                       email="sara.n@example.dk")
         session.add(youth)

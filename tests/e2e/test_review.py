@@ -6,7 +6,7 @@ from datetime import date, datetime
 from playwright.sync_api import expect
 from sqlmodel import select
 
-from app.db import make_engine, session_scope
+from app.db import make_engine, unit_of_work
 from app.domain import review as rules
 from app.domain.youth import YouthData
 from app.models.review import PointResult, ReviewArea, ReviewPoint, SampledCase
@@ -80,7 +80,7 @@ def _reviewed_with_follow_up(settings) -> None:  # type: ignore[no-untyped-def]
     """A case of the children's caseworker "boern", reviewed with a follow-up for them."""
     today = datetime.now(settings.tz).date()
     engine = make_engine(settings)
-    with session_scope(engine) as session:
+    with unit_of_work(engine) as session:
         users = {u.username: u for u in session.exec(select(User))}
         youth = youths.create(session, settings, users["koordinator"], YouthData(
             first_name="Mikkel", last_name="Opfølgning", birth_date=date(2011, 4, 2),

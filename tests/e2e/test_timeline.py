@@ -12,7 +12,7 @@ from dateutil.relativedelta import relativedelta
 from playwright.sync_api import expect
 from sqlmodel import select
 
-from app.db import make_engine, session_scope
+from app.db import make_engine, unit_of_work
 from app.domain.youth import YouthData
 from app.models.user import User
 from app.models.youth import SupportExpected, Youth
@@ -28,7 +28,7 @@ def _create_youth(live_server) -> int:  # type: ignore[no-untyped-def]
     settings = live_server["settings"]
     engine = make_engine(settings)
     try:
-        with session_scope(engine) as session:
+        with unit_of_work(engine) as session:
             boern = session.exec(select(User).where(User.username == "boern")).one()
             data = YouthData(cpr=CPR, first_name="Sigrid", last_name="Flagesen",
                              adult_support_expected=SupportExpected.YES,
@@ -44,7 +44,7 @@ def _create_youth(live_server) -> int:  # type: ignore[no-untyped-def]
 def _stored(live_server, youth_id: int) -> Youth:  # type: ignore[no-untyped-def]
     engine = make_engine(live_server["settings"])
     try:
-        with session_scope(engine) as session:
+        with unit_of_work(engine) as session:
             youth = session.get(Youth, youth_id)
             assert youth is not None
             return youth

@@ -160,6 +160,7 @@ def test_a_cpr_number_already_registered_is_skipped_by_line(
     caplog.set_level(logging.DEBUG)
     existing = YouthData(cpr="150610-4123", first_name="Freja", last_name="Østergaard")
     youths.create(session, settings, sara, existing, date(2026, 3, 2))
+    session.commit()
     path = _csv(tmp_path, *GOOD_ROWS)
 
     code = cli.main(["import-youths", str(path), "--as", "sara"])
@@ -243,6 +244,7 @@ def test_recompute_timeline_applies_a_new_flag_age_to_every_young_person(
         for n, b in enumerate(births)
     ]
     assert created[0].flag_due_on == date(2027, 2, 28)  # 16½ under the default setting
+    session.commit()
     cli_env.setenv("FLAG_AGE_YEARS", "16")
     cli_env.setenv("FLAG_AGE_MONTHS", "0")
 

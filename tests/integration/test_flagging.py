@@ -117,12 +117,12 @@ def test_a_birth_date_correction_moves_the_due_dates(session, settings):
 
 
 def _run_flagging(url: str, data_dir: str) -> int:
-    from app.db import make_engine, new_session
+    from app.db import make_engine, unit_of_work
     from tests.conftest import make_settings
 
     settings = make_settings(__import__("pathlib").Path(data_dir), url)
     engine = make_engine(settings)
-    with new_session(engine) as session:
+    with unit_of_work(engine) as session:
         result = flagging.run(session, settings, TODAY, _now(TODAY))
     engine.dispose()
     return result.flagged
@@ -132,6 +132,7 @@ def test_two_processes_at_once_flag_each_young_person_exactly_once(session, sett
     worker = make_user(session, Role.CHILD_CASEWORKER)
     for n in range(300):
         _youth(session, settings, worker, date(2009, 1, 1) + timedelta(days=n), n)
+    session.commit()
     context = multiprocessing.get_context("spawn")
     with context.Pool(2) as pool:
         counts = pool.starmap(
@@ -149,6 +150,7 @@ def test_two_run_jobs_commands_at_once_flag_each_young_person_exactly_once(sessi
     make_user(session, Role.COORDINATOR)
     ids = {_youth(session, settings, worker, date(2009, 1, 1) + timedelta(days=n), n).id
            for n in range(200)}
+    session.commit()
     env = {
         **os.environ, "DATABASE_URL": settings.effective_database_url,
         "DATA_DIR": str(settings.data_dir), "SECRET_KEY": settings.secret_key,

@@ -32,20 +32,21 @@ TABLES = ("youth", "youth_step", "youth_event", "audit_event", "app_user")
 WRITER = """
 from datetime import date
 from sqlmodel import select
-from app.db import make_engine, new_session
+from app.db import make_engine, unit_of_work
 from app.domain.youth import YouthData
 from app.models.user import User
 from app.services import youths
 from app.settings import load_settings
 
 settings = load_settings()
-with new_session(make_engine(settings)) as session:
-    user = session.exec(select(User)).first()
-    for i in range(1_000_000):
+engine = make_engine(settings)
+for i in range(1_000_000):
+    with unit_of_work(engine) as session:  # one record, one unit of work, as the pages do
+        user = session.exec(select(User)).first()
         youths.create(session, settings, user, YouthData(
             birth_date=date(2009, 1, 1), birth_date_reason="Test", first_name=f"Skriver{i}",
             last_name="Testesen"), date(2026, 3, 2))
-        print(i, flush=True)
+    print(i, flush=True)
 """
 
 

@@ -12,7 +12,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import func, select
 
-from app.db import new_session
+from app.db import unit_of_work
 from app.domain.youth import YouthData
 from app.main import create_app
 from app.models.audit import AuditAction, AuditEvent
@@ -406,7 +406,7 @@ def test_a_cpr_number_registered_while_the_file_was_checked_stops_the_import(
     def someone_registers_mikkel(conn, cursor, statement, *args):  # type: ignore[no-untyped-def]
         if statement.startswith("INSERT INTO youth ") and not registered:
             registered.append(Youth())  # once
-            with new_session(engine) as other:
+            with unit_of_work(engine) as other:
                 registered[0] = youths.create(other, settings, sara, YouthData(
                     cpr="020308-4567", first_name="Mikkel", last_name="Nielsen"), TODAY)
 

@@ -174,6 +174,7 @@ def test_simultaneous_registrations_of_one_cpr_number_give_one_record_and_409s(
     headers = {"Authorization": f"Bearer {auth.issue_api_token(session, worker)}"}
     body = {"cpr": "180812-4559", "first_name": "Freja", "last_name": "Holm",
             "child_caseworker_id": worker.id}
+    session.commit()
     with serve(app) as base, ThreadPoolExecutor(8) as pool:
         def post(_: int) -> httpx.Response:
             return httpx.post(f"{base}/api/v1/youths", json=body, headers=headers, timeout=30)

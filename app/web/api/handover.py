@@ -162,7 +162,6 @@ def record_consent(youth_id: int, data: ConsentData, session: SessionDep, user: 
     except NOT_VISIBLE as exc:
         return _not_found(exc)
     except youths.ValidationFailedError as exc:
-        session.rollback()
         return _errors(exc)
     return ConsentOut.of(consent, consent.given_on <= today)
 
@@ -176,7 +175,6 @@ def withdraw_consent(youth_id: int, consent_id: int, data: WithdrawalData,
     except NOT_VISIBLE as exc:
         return _not_found(exc)
     except youths.ValidationFailedError as exc:
-        session.rollback()
         return _errors(exc)
     return WithdrawalOut(consent=ConsentOut.of(consent, False),
                          blocked_document_ids=[d.id for d in effects.blocked],

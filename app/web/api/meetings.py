@@ -144,7 +144,6 @@ def create_meeting(youth_id: int, data: MeetingIn, session: SessionDep, settings
     try:
         meeting = meetings.plan(session, settings, user, youth_id, form, choices, _now(), today)
     except youths.ValidationFailedError as exc:
-        session.rollback()
         return _error(exc.errors)
     return _out(session, meeting)
 
@@ -189,7 +188,6 @@ def update_meeting(youth_id: int, meeting_id: int, session: SessionDep, settings
     try:
         meeting = meetings.update(session, settings, user, meeting_id, data, _now())
     except youths.ValidationFailedError as exc:
-        session.rollback()
         return _error(exc.errors)
     return _out(session, meeting)
 
@@ -205,7 +203,6 @@ def cancel_meeting(youth_id: int, meeting_id: int, session: SessionDep, settings
         meeting = meetings.cancel(session, settings, user, meeting_id,
                                   body.reason if body else "", _now())
     except youths.ValidationFailedError as exc:
-        session.rollback()
         return _error(exc.errors)
     return _out(session, meeting)
 

@@ -98,7 +98,6 @@ def add_member(youth_id: int, data: MemberData, session: SessionDep, user: Curre
     except NOT_VISIBLE as exc:
         return _not_found(exc)
     except youths.ValidationFailedError as exc:
-        session.rollback()
         return _error(409 if exc.conflict else 422, exc.errors)
 
 
@@ -135,7 +134,6 @@ def change_member(youth_id: int, member_id: int, session: SessionDep, user: Curr
         return MemberOut.of(network.update_member(session, user, youth_id, member_id, data,
                                                   today))
     except youths.ValidationFailedError as exc:
-        session.rollback()
         return _error(403 if exc.forbidden else 409 if exc.conflict else 422, exc.errors)
 
 

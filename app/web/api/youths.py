@@ -157,7 +157,6 @@ def create_youth(
     try:
         return YouthOut.of(youths.create(session, settings, user, data, today))
     except youths.ValidationFailedError as exc:
-        session.rollback()
         return _error(409 if exc.conflict else 422, exc.errors)
 
 
@@ -199,5 +198,4 @@ def patch_youth(
     try:
         return YouthOut.of(youths.update(session, settings, user, youth_id, data, today))
     except youths.ValidationFailedError as exc:
-        session.rollback()
         return _error(403 if exc.forbidden else 409 if exc.conflict else 422, exc.errors)
