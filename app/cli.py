@@ -251,22 +251,28 @@ def _seed_demo(args: argparse.Namespace, settings: Settings) -> int:
 
 @command("outbox")
 def _outbox(args: argparse.Namespace, settings: Settings) -> int:
-    from app.db import make_engine, new_session
+    from app.db import make_engine, session_scope
     from app.models.outbox import OutboxStatus
     from app.services import outbox
 
-    with new_session(make_engine(settings)) as session:
+    engine = make_engine(settings)
+    try:
         if args.retry is not None:
-            count = outbox.retry(session, settings, args.retry or None)
+            with session_scope(engine) as session:
+                count = outbox.retry(session, settings, args.retry or None)
             print(f"{count} failed message(s) queued again.")
         if args.send:
-            print(outbox.send_due(session, settings))
+            print(outbox.send_due(engine, settings))
         status = OutboxStatus(args.status) if args.status else None
-        for message in outbox.listing(session, status=status, limit=args.limit):
-            error = f"  {message.last_error}" if message.last_error else ""
-            print(f"{message.id}\t{message.status.value}\t{message.kind.value}\t"
-                  f"{message.attempts}\t{message.next_attempt_at:%Y-%m-%d %H:%M}Z\t"
-                  f"{message.message_id}{error}")
+        with session_scope(engine) as session:
+            messages = outbox.listing(session, status=status, limit=args.limit)
+    finally:
+        engine.dispose()
+    for message in messages:
+        error = f"  {message.last_error}" if message.last_error else ""
+        print(f"{message.id}\t{message.status.value}\t{message.kind.value}\t"
+              f"{message.attempts}\t{message.next_attempt_at:%Y-%m-%d %H:%M}Z\t"
+              f"{message.message_id}{error}")
     return 0
 
 

@@ -49,8 +49,9 @@ def _flagging(engine: Engine, settings: Settings, now: datetime) -> object:
 
 def _outbox(engine: Engine, settings: Settings, now: datetime) -> object:
     # Messages are due by the wall clock, whatever day `run-jobs --today` pretends it is.
-    with new_session(engine) as session:
-        return outbox.send_due(session, settings, min(now, datetime.now(UTC)))
+    # The sender commits each message on its own (its claim, lease and outcome), so it
+    # takes the engine rather than one session.
+    return outbox.send_due(engine, settings, min(now, datetime.now(UTC)))
 
 
 def _monthly_summary(engine: Engine, settings: Settings, now: datetime) -> object:

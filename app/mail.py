@@ -1,4 +1,4 @@
-"""Mail sender backends used by the outbox: file (default), smtp and console."""
+"""The e-mail channel's backends (app.channels.email): file (default), smtp, console."""
 
 from __future__ import annotations
 

@@ -25,6 +25,7 @@ from typing import Any
 from pydantic import ValidationError
 from sqlmodel import Session, col, func, select
 
+from app.channels.email import as_email
 from app.domain.caseworker_change import ChangeData
 from app.domain.cpr import contains_cpr_like
 from app.domain.inquiry import AnswerData, InquiryData
@@ -327,7 +328,7 @@ def _every_kind(session: Session, settings: Settings) -> Youth:
 
 def _says(row: OutboxMessage, settings: Settings) -> str:
     return "\n".join([row.subject, row.body, row.recipient_name,
-                      message_text(outbox.as_email(settings, row))])
+                      message_text(as_email(settings, row))])
 
 
 def test_every_kind_of_message_goes_out_without_a_cpr_like_number(session, settings):
@@ -338,7 +339,7 @@ def test_every_kind_of_message_goes_out_without_a_cpr_like_number(session, setti
         said = _says(row, settings)
         assert not contains_cpr_like(said), (row.kind, said)
         assert CPR not in said and youth.cpr not in said
-    sent = outbox.send_due(session, settings, NOW + timedelta(days=11)).sent
+    sent = outbox.send_due(session.get_bind(), settings, NOW + timedelta(days=11)).sent
     files = sorted(settings.outbox_dir.glob("*.eml"))
     assert sent > 0 and len(files) == sent
     for path in files:

@@ -90,7 +90,7 @@ def _choices(youth, members, *, father=Channel.PHONE):
 
 def _deliver(session, settings, smtp, now=NOW) -> list[EmailMessage]:
     before = len(smtp.inbox.received)
-    outbox.send_due(session, settings, now)
+    outbox.send_due(session.get_bind(), settings, now)
     return [r.message for r in smtp.inbox.received[before:]]
 
 

@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlmodel import select
 
-from app.db import new_session
+from app.db import new_session, session_scope
 from app.models.outbox import OutboxKind, OutboxMessage, OutboxStatus
 from app.models.youth import Channel
 from app.services import outbox
@@ -56,10 +56,10 @@ def test_backoff_doubles_up_to_an_hour():
 
 
 def test_a_message_is_delivered_through_smtp_with_its_stable_message_id(
-        session, smtp_settings, smtp):
+        session, engine, smtp_settings, smtp):
     smtp.start()
     [message] = _queue(session, smtp_settings, 1)
-    result = outbox.send_due(session, smtp_settings, NOW)
+    result = outbox.send_due(engine, smtp_settings, NOW)
     assert result.sent == 1
     [received] = smtp.inbox.received
     assert received.envelope_to == ["m0@kommune.example"]
@@ -72,9 +72,9 @@ def test_a_message_is_delivered_through_smtp_with_its_stable_message_id(
 
 
 def test_messages_wait_while_smtp_is_down_and_each_arrives_once_when_it_returns(
-        session, smtp_settings, smtp):
+        session, engine, smtp_settings, smtp):
     messages = _queue(session, smtp_settings, 5)
-    down = outbox.send_due(session, smtp_settings, NOW)  # nobody listens on the port
+    down = outbox.send_due(engine, smtp_settings, NOW)  # nobody listens on the port
     assert down.sent == 0 and down.retried >= 1 and down.errors
     session.expire_all()
     rows = session.exec(select(OutboxMessage)).all()
@@ -85,24 +85,24 @@ def test_messages_wait_while_smtp_is_down_and_each_arrives_once_when_it_returns(
     assert all("ConnectionRefusedError" in r.last_error for r in failed)
 
     # Too early for the retry: nothing is tried.
-    assert outbox.send_due(session, smtp_settings, NOW + timedelta(seconds=30)).sent == 0
+    assert outbox.send_due(engine, smtp_settings, NOW + timedelta(seconds=30)).sent == 0
 
     smtp.start()
     later = NOW + timedelta(minutes=2)
-    up = outbox.send_due(session, smtp_settings, later)
+    up = outbox.send_due(engine, smtp_settings, later)
     assert up.sent == 5 and up.retried == 0
-    again = outbox.send_due(session, smtp_settings, later + timedelta(hours=1))
+    again = outbox.send_due(engine, smtp_settings, later + timedelta(hours=1))
     assert again.sent == 0
     ids = sorted(str(m["Message-ID"]) for m in smtp.messages)
     assert ids == sorted(m.message_id for m in messages)  # every one, none twice
 
 
 def test_a_message_that_keeps_failing_is_marked_failed_at_its_deadline_and_can_be_retried(
-        session, smtp_settings, smtp):
+        session, engine, smtp_settings, smtp):
     [message] = _queue(session, smtp_settings, 1)
     moment = NOW
     for _ in range(100):
-        outbox.send_due(session, smtp_settings, moment)
+        outbox.send_due(engine, smtp_settings, moment)
         session.refresh(message)
         if message.status is OutboxStatus.FAILED:
             break
@@ -115,36 +115,40 @@ def test_a_message_that_keeps_failing_is_marked_failed_at_its_deadline_and_can_b
     smtp.start()
     retry_at = message.deadline_at + timedelta(hours=1)
     assert outbox.retry(session, smtp_settings, now=retry_at) == 1
-    assert outbox.send_due(session, smtp_settings, retry_at).sent == 1
+    session.commit()
+    assert outbox.send_due(engine, smtp_settings, retry_at).sent == 1
     assert len(smtp.inbox.received) == 1
 
 
-def test_two_senders_never_claim_the_same_message(session, engine, settings):
+def _claim(engine, now: datetime, limit: int) -> list[int]:
+    with session_scope(engine) as session:
+        return outbox.claim(session, now, limit=limit)[1]
 
+
+def test_two_senders_never_claim_the_same_message(session, engine, settings):
     _queue(session, settings, 6)
-    with new_session(engine) as other:
-        _, first = outbox.claim(session, NOW, limit=4)
-        _, second = outbox.claim(other, NOW, limit=4)
+    first = _claim(engine, NOW, 4)
+    second = _claim(engine, NOW, 4)
     assert len(first) == 4 and len(second) == 2
     assert not set(first) & set(second)
     # After the lease runs out, a crashed sender's messages are taken again.
-    _, third = outbox.claim(session, NOW + outbox.LEASE + timedelta(seconds=1), limit=10)
+    third = _claim(engine, NOW + outbox.LEASE + timedelta(seconds=1), 10)
     assert sorted(third) == sorted(first + second)
 
 
-def test_letters_wait_for_a_person_and_are_never_e_mailed(session, settings):
+def test_letters_wait_for_a_person_and_are_never_e_mailed(session, engine, settings):
     letter = outbox.enqueue(session, settings, kind=OutboxKind.CASEWORKER_CHANGED,
                             subject="Ny sagsbehandler", body="Brev", recipient_email=None,
                             channel=Channel.LETTER, recipient_address="Vej 1, 4000 Roskilde",
                             now=NOW)
     session.commit()
     assert letter.status is OutboxStatus.MANUAL
-    assert outbox.send_due(session, settings, NOW).sent == 0
+    assert outbox.send_due(engine, settings, NOW).sent == 0
 
 
-def test_the_file_backend_writes_one_eml_per_message(session, settings):
+def test_the_file_backend_writes_one_eml_per_message(session, engine, settings):
     [message] = _queue(session, settings, 1)
-    assert outbox.send_due(session, settings, NOW).sent == 1
+    assert outbox.send_due(engine, settings, NOW).sent == 1
     files = list(settings.outbox_dir.glob("*.eml"))
     assert len(files) == 1 and message.message_id.strip("<>") in files[0].name
 
@@ -190,7 +194,7 @@ def test_two_senders_and_a_slow_server_deliver_every_message_once(
         try:
             with new_session(engine) as own:
                 for _ in range(600):
-                    outbox.send_due(own, smtp_settings)
+                    outbox.send_due(engine, smtp_settings)
                     if not _pending(own):
                         return
                     time.sleep(0.05)
@@ -216,14 +220,14 @@ BUSY = "451 4.3.0 Mailbox busy, try again later"
 
 
 def test_a_permanent_refusal_fails_at_once_with_the_answer_and_the_run_goes_on(
-        session, smtp_settings, smtp):
+        session, engine, smtp_settings, smtp):
     smtp.inbox.refusals = {"nobody@kommune.example": REFUSED, "busy@kommune.example": BUSY}
     smtp.start()
     [refused] = _queue(session, smtp_settings, 1, to="nobody@kommune.example")
     [busy] = _queue(session, smtp_settings, 1, to="busy@kommune.example")
     others = _queue(session, smtp_settings, 3)
 
-    result = outbox.send_due(session, smtp_settings, NOW, limit=2)
+    result = outbox.send_due(engine, smtp_settings, NOW, limit=2)
 
     assert (result.sent, result.failed, result.retried) == (3, 1, 1)
     assert sorted(str(m["Message-ID"]) for m in smtp.messages) == sorted(
@@ -240,7 +244,7 @@ def test_a_permanent_refusal_fails_at_once_with_the_answer_and_the_run_goes_on(
 
 
 def test_the_organiser_reads_the_servers_answer_in_my_tasks(
-        client, session, settings, smtp, tmp_path):
+        client, session, engine, settings, smtp, tmp_path):
     _worker, youth, member = _setup(session, settings)
     smtp.inbox.refusals = {youth.email: f"550 5.1.1 <{youth.email}>: User unknown"}
     smtp.start()
@@ -250,7 +254,7 @@ def test_the_organiser_reads_the_servers_answer_in_my_tasks(
     smtp_settings = make_settings(tmp_path, settings.database_url,
                                   mail_backend=MailBackend.SMTP, smtp_url=smtp.url)
 
-    result = outbox.send_due(session, smtp_settings)
+    result = outbox.send_due(engine, smtp_settings)
 
     assert result.failed == 1
     page = client.get("/tasks").text
