@@ -251,20 +251,20 @@ def _seed_demo(args: argparse.Namespace, settings: Settings) -> int:
 
 @command("outbox")
 def _outbox(args: argparse.Namespace, settings: Settings) -> int:
-    from app.db import make_engine, session_scope
+    from app.db import make_engine, unit_of_work
     from app.models.outbox import OutboxStatus
     from app.services import outbox
 
     engine = make_engine(settings)
     try:
         if args.retry is not None:
-            with session_scope(engine) as session:
+            with unit_of_work(engine) as session:
                 count = outbox.retry(session, settings, args.retry or None)
             print(f"{count} failed message(s) queued again.")
         if args.send:
             print(outbox.send_due(engine, settings))
         status = OutboxStatus(args.status) if args.status else None
-        with session_scope(engine) as session:
+        with unit_of_work(engine) as session:
             messages = outbox.listing(session, status=status, limit=args.limit)
     finally:
         engine.dispose()

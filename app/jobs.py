@@ -19,7 +19,7 @@ from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
-from app.db import new_session, unit_of_work
+from app.db import unit_of_work
 from app.services import flagging, housekeeping, inquiries, outbox, overview
 from app.settings import Settings
 

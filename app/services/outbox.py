@@ -6,7 +6,7 @@ all. Its channel's adapter (app.channels) decides at once whether the app sends 
 (``pending``) or a person does (``manual``: a letter, a phone call).
 
 ``send_due`` is the sender job. It works in short units of work of its own
-(``app.db.session_scope``), one per step, and holds no transaction while a message is on
+(``app.db.unit_of_work``), one per step, and holds no transaction while a message is on
 its way: it claims due rows with a lease (and ``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so
 concurrent senders take different rows); right before sending each message it renews the
 lease on that message with a conditional UPDATE, which fails if another sender took it
@@ -38,7 +38,7 @@ from sqlmodel import Session, col, select
 
 from app import channels
 from app.channels import Adapters, Contact, Delivery, Outcome
-from app.db import session_scope
+from app.db import unit_of_work
 from app.models.base import utcnow
 from app.models.outbox import OutboxKind, OutboxMessage, OutboxStatus
 from app.models.youth import Channel
@@ -184,7 +184,7 @@ def claim(session: Session, now: datetime, limit: int = BATCH,
 
 def _claim_batch(run: _Run, now: datetime, limit: int) -> tuple[str, list[OutboxMessage]]:
     """Claims a batch in a unit of work of its own and reads its messages."""
-    with session_scope(run.engine) as session:
+    with unit_of_work(run.engine) as session:
         token, ids = claim(session, now, limit, run.down)
         messages = session.exec(
             select(OutboxMessage).where(col(OutboxMessage.id).in_(ids))
@@ -266,12 +266,12 @@ def _send_one(run: _Run, message: OutboxMessage, token: str, now: datetime) -> N
     and the outcome each in a unit of work of their own, and no transaction open while the
     message is on its way."""
     assert message.id is not None
-    with session_scope(run.engine) as session:
+    with unit_of_work(run.engine) as session:
         if not _take(session, message.id, token, now):
             return
     delivery = channels.dispatch(run.adapters, message)
     values = _outcome(run, message, delivery, now)
-    with session_scope(run.engine) as session:
+    with unit_of_work(run.engine) as session:
         _record(session, message, token, values)
 
 
@@ -287,7 +287,7 @@ def _send_batch(run: _Run, token: str, messages: Sequence[OutboxMessage],
                 _send_one(run, message, token, now)
         return True
     finally:
-        with session_scope(run.engine) as session:
+        with unit_of_work(run.engine) as session:
             _release(session, token)
 
 

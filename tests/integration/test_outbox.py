@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlmodel import select
 
-from app.db import new_session, session_scope
+from app.db import new_session, unit_of_work
 from app.models.outbox import OutboxKind, OutboxMessage, OutboxStatus
 from app.models.youth import Channel
 from app.services import outbox
@@ -121,7 +121,7 @@ def test_a_message_that_keeps_failing_is_marked_failed_at_its_deadline_and_can_b
 
 
 def _claim(engine, now: datetime, limit: int) -> list[int]:
-    with session_scope(engine) as session:
+    with unit_of_work(engine) as session:
         return outbox.claim(session, now, limit=limit)[1]
 
 
