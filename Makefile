@@ -9,6 +9,8 @@ PIP := $(BIN)/python -m pip --disable-pip-version-check --quiet --quiet
 checksum = $(shell cat $(1) | cksum | cut -d' ' -f1)
 RUN_STAMP := $(VENV)/.installed-run-$(call checksum,pyproject.toml requirements.txt)
 STAMP := $(VENV)/.installed-dev-$(call checksum,pyproject.toml requirements-dev.txt)
+# The OpenID provider the login tests start (tests/oidc: oidc-provider, pinned by its lock).
+OIDC_STAMP := tests/oidc/node_modules/.installed-$(call checksum,tests/oidc/package-lock.json)
 
 .PHONY: run test install lint typecheck i18n bench clean
 
@@ -65,9 +67,16 @@ run: $(RUN_STAMP)
 
 test: $(STAMP)
 	@bash scripts/ensure-chromium.sh
+	@if command -v npm >/dev/null 2>&1; then $(MAKE) --no-print-directory $(OIDC_STAMP); \
+	else echo "node and npm are missing: the OpenID Connect login tests are skipped." >&2; fi
 	$(BIN)/ruff check .
 	$(BIN)/mypy app seeds bench
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+$(OIDC_STAMP): tests/oidc/package.json tests/oidc/package-lock.json
+	@echo "Installing the test OpenID provider (npm ci in tests/oidc)..."
+	@cd tests/oidc && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -87,4 +96,4 @@ bench-http: $(STAMP)
 	$(BIN)/python -m bench.http $(BENCH_HTTP_ARGS)
 
 clean:
-	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache tests/oidc/node_modules

@@ -11,6 +11,8 @@ from zoneinfo import ZoneInfo
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from app.models.user import Role
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATA_DIR = PROJECT_ROOT / "data"
 INSECURE_KEYS = {"", "change-me", "changeme", "secret", "dev"}
@@ -63,6 +65,20 @@ class Settings(BaseSettings):
     login_account_failures: int = Field(default=10, ge=1)
     login_window_minutes: int = Field(default=15, ge=1)
 
+    # Staff login through OpenID Connect (Entra ID, a KOMBIT broker ...), beside passwords.
+    # An empty issuer leaves it off. See the README's Settings and Architecture sections.
+    oidc_issuer: str = ""
+    oidc_client_id: str = ""
+    oidc_client_secret: str = ""
+    oidc_scopes: str = "openid profile email"
+    oidc_username_claim: str = "preferred_username"
+    oidc_name_claim: str = "name"
+    oidc_email_claim: str = "email"
+    oidc_roles_claim: str = "groups"
+    # Claim values (group ids, role names) to the app's roles, as JSON in the environment:
+    # OIDC_ROLE_MAP='{"overgang-koordinatorer": "coordinator"}'.
+    oidc_role_map: dict[str, Role] = Field(default_factory=dict)
+
     # Transition rules
     flag_age_years: int = Field(default=16, ge=14, le=18)
     flag_age_months: int = Field(default=6, ge=0, le=11)
@@ -89,6 +105,22 @@ class Settings(BaseSettings):
                 raise ValueError("DATABASE_URL must be set when ENVIRONMENT=production")
         return self
 
+    @model_validator(mode="after")
+    def _oidc_complete(self) -> Settings:
+        if not self.oidc_issuer:
+            return self
+        if not self.oidc_client_id:
+            raise ValueError("OIDC_CLIENT_ID must be set when OIDC_ISSUER is")
+        if "openid" not in self.oidc_scopes.split():
+            raise ValueError("OIDC_SCOPES must include openid")
+        if not self.oidc_role_map:
+            raise ValueError("OIDC_ROLE_MAP must map at least one claim value to a role")
+        if self.environment is Environment.PRODUCTION and not self.oidc_issuer.startswith(
+            "https://"
+        ):
+            raise ValueError("OIDC_ISSUER must be an https:// URL when ENVIRONMENT=production")
+        return self
+
     @cached_property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
@@ -104,6 +136,15 @@ class Settings(BaseSettings):
     @property
     def is_sqlite(self) -> bool:
         return self.effective_database_url.startswith("sqlite")
+
+    @property
+    def oidc_enabled(self) -> bool:
+        return bool(self.oidc_issuer)
+
+    @property
+    def oidc_redirect_uri(self) -> str:
+        """Where the provider sends the browser back: register it with the provider."""
+        return self.public_base_url.rstrip("/") + "/login/oidc/callback"
 
     @property
     def secure_cookies(self) -> bool:

@@ -11,13 +11,14 @@ from enum import StrEnum
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import ColumnElement, and_, case, delete, literal, or_, update
+from sqlalchemy import ColumnElement, and_, case, delete, func, literal, or_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
 from app.db import keep
 from app.domain import login_delay
+from app.domain.staff_identity import ClaimNames, StaffIdentity, staff_identity
 from app.models.audit import AuditAction
 from app.models.base import UTCDateTime, utcnow
 from app.models.user import ApiToken, LoginThrottle, Role, User, UserSession
@@ -27,6 +28,10 @@ from app.settings import Settings
 _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash("not-a-password")
 MIN_PASSWORD_LENGTH = 12
+# The password hash of an account made by a login through the municipality's OpenID
+# provider: no password matches it, so the account has no password until an administrator
+# gives it one.
+NO_PASSWORD = "!"  # noqa: S105 (a hash no password matches, not a password)
 SESSION_TOUCH_INTERVAL = timedelta(seconds=60)
 
 
@@ -183,6 +188,90 @@ def login(
     token = open_session(session, settings, user)
     audit.record(session, AuditAction.LOGIN, user_id=user.id, client_addr=client_addr)
     return LoginResult(LoginOutcome.OK, user=user, session_token=token)
+
+
+class Refusal(StrEnum):
+    """Why a person the municipality's login vouched for is not let in."""
+
+    NO_USERNAME = "no_username"
+    NO_ROLE = "no_role"
+    DEACTIVATED = "deactivated"
+
+
+@dataclass(frozen=True)
+class IdentityLogin:
+    user: User | None = None
+    session_token: str | None = None
+    refusal: Refusal | None = None
+
+
+def login_with_claims(
+    session: Session, settings: Settings, claims: dict[str, object], client_addr: str
+) -> IdentityLogin:
+    """A login the municipality's OpenID provider vouched for (services/oidc), as the
+    account named by the username claim. The first login makes the account; the role follows
+    the claims at every login; an account an administrator deactivated stays out, and so
+    does anyone whose claims map to no role. Accounts are never matched by e-mail."""
+    names = ClaimNames(username=settings.oidc_username_claim, full_name=settings.oidc_name_claim,
+                       email=settings.oidc_email_claim, roles=settings.oidc_roles_claim)
+    identity = staff_identity(claims, names, settings.oidc_role_map)
+    user = _account_named(session, identity.username) if identity.username else None
+    outcome = _role_or_refusal(identity, user)
+    if isinstance(outcome, Refusal):
+        oidc_login_failed(session, outcome, client_addr, user=user, username=identity.username)
+        return IdentityLogin(refusal=outcome)
+    user = _provision(session, user, identity, outcome, client_addr)
+    token = open_session(session, settings, user)
+    audit.record(session, AuditAction.LOGIN, user_id=user.id, client_addr=client_addr,
+                 detail="oidc")
+    return IdentityLogin(user=user, session_token=token)
+
+
+def _role_or_refusal(identity: StaffIdentity, user: User | None) -> Role | Refusal:
+    if not identity.username:
+        return Refusal.NO_USERNAME
+    if user is not None and not user.is_active:
+        return Refusal.DEACTIVATED
+    return identity.role or Refusal.NO_ROLE
+
+
+def oidc_login_failed(
+    session: Session, reason: str, client_addr: str, *, user: User | None = None,
+    username: str = "",
+) -> None:
+    """The failed-login row for a login through the OpenID provider, whatever stopped it."""
+    name = user.username if user else username
+    audit.record(session, AuditAction.LOGIN_FAILED, user_id=user.id if user else None,
+                 client_addr=client_addr,
+                 detail=f"oidc {reason}" + (f" username={name[:64]}" if name else ""))
+
+
+def _account_named(session: Session, username: str) -> User | None:
+    stmt = (select(User).where(func.lower(User.username) == username.lower())
+            .order_by(col(User.id)))
+    return session.exec(stmt).first()
+
+
+def _provision(
+    session: Session, user: User | None, identity: StaffIdentity, role: Role, client_addr: str
+) -> User:
+    if user is None:
+        user = User(username=identity.username, full_name=identity.full_name,
+                    email=identity.email, role=role, password_hash=NO_PASSWORD)
+        session.add(user)
+        session.flush()
+        audit.record(session, AuditAction.CREATE, user_id=user.id, object_type="user",
+                     object_id=user.id, client_addr=client_addr, detail="oidc")
+        return user
+    if user.role is not role:
+        audit.record(session, AuditAction.UPDATE, user_id=user.id, object_type="user",
+                     object_id=user.id, client_addr=client_addr,
+                     detail=f"oidc role {user.role.value} -> {role.value}")
+        user.role = role
+    user.full_name = identity.full_name or user.full_name
+    user.email = identity.email or user.email
+    session.add(user)
+    return user
 
 
 def open_session(session: Session, settings: Settings, user: User) -> str:
