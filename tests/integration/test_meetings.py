@@ -90,6 +90,7 @@ def _choices(youth, members, *, father=Channel.PHONE):
 
 def _deliver(session, settings, smtp, now=NOW) -> list[EmailMessage]:
     before = len(smtp.inbox.received)
+    session.commit()  # the test's changes are done before the sender takes the messages
     outbox.send_due(session.get_bind(), settings, now)
     return [r.message for r in smtp.inbox.received[before:]]
 
