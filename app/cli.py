@@ -176,11 +176,9 @@ def _create_token(args: argparse.Namespace, settings: Settings) -> int:
 def _import_youths(args: argparse.Namespace, settings: Settings) -> int:
     """Exit 0 when the file was imported (or would be), 1 when rows have errors, 2 when the
     user or the file cannot be used. Prints line numbers and reasons, never a cell's value."""
-    from datetime import datetime
-
     from sqlmodel import func, select
 
-    from app import i18n
+    from app import clock, i18n
     from app.db import make_engine, unit_of_work
     from app.models.user import User
     from app.services import youth_import
@@ -205,7 +203,7 @@ def _import_youths(args: argparse.Namespace, settings: Settings) -> int:
                 print(f"{user.username} may not import young people: an active coordinator, "
                       "administrator or children's caseworker account is needed.")
                 return 2
-            today = datetime.now(settings.tz).date()
+            today = clock.now().astimezone(settings.tz).date()
             with i18n.locale(settings.default_locale):
                 if args.dry_run:
                     report = youth_import.check(session, settings, raw, today)

@@ -16,6 +16,7 @@ from typing import Annotated, Any, TypeVar
 from fastapi import Depends, Request
 from sqlmodel import Session
 
+from app.clock import Clock
 from app.db import new_session
 from app.models.audit import AuditAction
 from app.models.user import Role, User
@@ -206,9 +207,18 @@ def is_htmx(request: Request) -> bool:
 HtmxDep = Annotated[bool, Depends(is_htmx)]
 
 
-def get_today(settings: SettingsDep) -> date:
+def get_now(request: Request) -> datetime:
+    """The request's moment on the application's clock (app/clock.py), read once per request."""
+    clock: Clock = request.app.state.clock
+    return clock.now()
+
+
+NowDep = Annotated[datetime, Depends(get_now)]
+
+
+def get_today(now: NowDep, settings: SettingsDep) -> date:
     """Today in the municipality's time zone."""
-    return datetime.now(settings.tz).date()
+    return now.astimezone(settings.tz).date()
 
 
 TodayDep = Annotated[date, Depends(get_today)]

@@ -19,6 +19,8 @@ from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
+from app import clock
+from app.clock import SYSTEM, Clock
 from app.db import unit_of_work
 from app.services import flagging, housekeeping, inquiries, outbox, overview
 from app.settings import Settings
@@ -36,10 +38,10 @@ class Job:
 
 
 def _housekeeping(engine: Engine, settings: Settings, now: datetime) -> object:
-    # Sessions expire by the wall clock: `run-jobs --today` with a later day must not
-    # log everyone out.
+    # Sessions expire by the clock, not by the day `run-jobs --today` pretends it is: a
+    # later day must not log everyone out.
     with unit_of_work(engine) as session:
-        return housekeeping.purge_expired(session, settings, min(now, datetime.now(UTC)))
+        return housekeeping.purge_expired(session, settings, min(now, clock.now()))
 
 
 def _flagging(engine: Engine, settings: Settings, now: datetime) -> object:
@@ -51,7 +53,7 @@ def _outbox(engine: Engine, settings: Settings, now: datetime) -> object:
     # Messages are due by the wall clock, whatever day `run-jobs --today` pretends it is.
     # The sender commits each message on its own (its claim, lease and outcome), so it
     # takes the engine rather than one session.
-    return outbox.send_due(engine, settings, min(now, datetime.now(UTC)))
+    return outbox.send_due(engine, settings, min(now, clock.now()))
 
 
 def _monthly_summary(engine: Engine, settings: Settings, now: datetime) -> object:
@@ -62,7 +64,7 @@ def _monthly_summary(engine: Engine, settings: Settings, now: datetime) -> objec
 def _inquiry_escalation(engine: Engine, settings: Settings, now: datetime) -> object:
     # Due times are real moments: escalate by the wall clock, whatever day it pretends.
     with unit_of_work(engine) as session:
-        return inquiries.escalate_due(session, settings, min(now, datetime.now(UTC)))
+        return inquiries.escalate_due(session, settings, min(now, clock.now()))
 
 
 def _statistics(engine: Engine, settings: Settings, now: datetime) -> object:
@@ -97,29 +99,34 @@ def run_job(engine: Engine, settings: Settings, job: Job, now: datetime) -> obje
             lock_conn.commit()
 
 
-def run_all(engine: Engine, settings: Settings, today: date | None = None) -> dict[str, object]:
-    """Every job once, as of `today` (default: now). Used at start-up and by the CLI."""
-    now = datetime.now(UTC)
-    if today is not None:
-        now = datetime.combine(today, datetime.now(settings.tz).timetz()).astimezone(UTC)
-    results: dict[str, object] = {}
-    for job in JOBS:
+def run_all(engine: Engine, settings: Settings, today: date | None = None,
+            on: Clock = SYSTEM) -> dict[str, object]:
+    """Every job once, as of `today` (default: now on the clock `on`). Used at start-up and by
+    the CLI."""
+    with clock.use(on):
+        now = clock.now()
+        if today is not None:
+            now = datetime.combine(today, now.astimezone(settings.tz).timetz()).astimezone(UTC)
+        results: dict[str, object] = {}
+        for job in JOBS:
+            try:
+                results[job.name] = run_job(engine, settings, job, now)
+            except Exception:
+                log.exception("job %s failed", job.name)
+                results[job.name] = "failed"
+        return results
+
+
+def _scheduled(engine: Engine, settings: Settings, job: Job, on: Clock) -> None:
+    with clock.use(on):
         try:
-            results[job.name] = run_job(engine, settings, job, now)
+            run_job(engine, settings, job, clock.now())
         except Exception:
             log.exception("job %s failed", job.name)
-            results[job.name] = "failed"
-    return results
 
 
-def _scheduled(engine: Engine, settings: Settings, job: Job) -> None:
-    try:
-        run_job(engine, settings, job, datetime.now(UTC))
-    except Exception:
-        log.exception("job %s failed", job.name)
-
-
-def build_scheduler(settings: Settings, engine: Engine, *, blocking: bool = False) -> Any:
+def build_scheduler(settings: Settings, engine: Engine, *, blocking: bool = False,
+                    on: Clock = SYSTEM) -> Any:
     from apscheduler.schedulers.blocking import BlockingScheduler
 
     cls = BlockingScheduler if blocking else BackgroundScheduler
@@ -128,7 +135,7 @@ def build_scheduler(settings: Settings, engine: Engine, *, blocking: bool = Fals
         scheduler.add_job(
             _scheduled,
             CronTrigger(timezone=settings.tz, **job.trigger),
-            args=(engine, settings, job),
+            args=(engine, settings, job, on),
             id=job.name,
             coalesce=True,
             max_instances=1,
@@ -136,8 +143,8 @@ def build_scheduler(settings: Settings, engine: Engine, *, blocking: bool = Fals
     return scheduler
 
 
-def start_scheduler(settings: Settings, engine: Engine) -> BackgroundScheduler:
-    scheduler: BackgroundScheduler = build_scheduler(settings, engine)
-    scheduler.add_job(run_all, args=(engine, settings), id="startup-catch-up")
+def start_scheduler(settings: Settings, engine: Engine, on: Clock = SYSTEM) -> BackgroundScheduler:
+    scheduler: BackgroundScheduler = build_scheduler(settings, engine, on=on)
+    scheduler.add_job(run_all, args=(engine, settings, None, on), id="startup-catch-up")
     scheduler.start()
     return scheduler

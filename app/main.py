@@ -11,6 +11,7 @@ from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from app import jobs
+from app.clock import SYSTEM, Clock
 from app.db import make_engine
 from app.deps import authenticate, csrf_protect, youth_scope
 from app.settings import Settings, load_settings
@@ -47,14 +48,16 @@ STATIC_DIR = Path(__file__).resolve().parent / "static"
 log = logging.getLogger("overgang")
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, clock: Clock = SYSTEM) -> FastAPI:
+    """The application; `clock` is the one clock its requests and jobs read (tests freeze it)."""
     settings = settings or load_settings()
     log_redaction.install()  # feed and reply tokens never reach the logs
     engine = make_engine(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        scheduler = jobs.start_scheduler(settings, engine) if settings.scheduler_enabled else None
+        scheduler = (jobs.start_scheduler(settings, engine, app.state.clock)
+                     if settings.scheduler_enabled else None)
         try:
             yield
         finally:
@@ -72,6 +75,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.engine = engine
+    app.state.clock = clock
     app.state.templates = make_templates(settings)
     app.add_middleware(SecurityMiddleware, settings=settings)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -8,8 +8,10 @@ import re
 import shutil
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, date, datetime, time
 from email.message import EmailMessage
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from fastapi.testclient import TestClient
@@ -18,6 +20,9 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from app.cli import migrate
+from app.clock import FrozenClock
+from app.clock import now as now_on_clock
+from app.clock import use as use_clock
 from app.db import make_engine, new_session
 from app.main import create_app
 from app.models.user import Role, User
@@ -25,6 +30,7 @@ from app.services import auth
 from app.settings import Environment, MailBackend, Settings
 
 TEST_PASSWORD = "korrekt-hest-batteri"
+CPH = ZoneInfo("Europe/Copenhagen")
 PG_URL = os.environ.get("TEST_DATABASE_URL", "")
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
 KEEP_TABLES = {"alembic_version"}
@@ -146,9 +152,35 @@ def session(engine: Engine) -> Iterator[Session]:
         yield session
 
 
+@pytest.fixture(autouse=True)
+def clock() -> Iterator[FrozenClock]:
+    """The one clock, frozen for every test at the moment it starts (so that a real OpenID
+    provider's tokens are current); a test moves it with `clock.set` or `clock.advance`. The
+    app is built with it, and services the test calls directly read it too."""
+    frozen = FrozenClock(datetime.now(UTC))
+    with use_clock(frozen):
+        yield frozen
+
+
 @pytest.fixture
-def app(settings: Settings):  # type: ignore[no-untyped-def]
-    return create_app(settings)
+def today(clock: FrozenClock) -> date:
+    """Today in Copenhagen on the test's clock (never the machine's date)."""
+    return today_cph()
+
+
+def today_cph() -> date:
+    """Today in Copenhagen on the current clock (the test's frozen one)."""
+    return now_on_clock().astimezone(CPH).date()
+
+
+def at_copenhagen(day: date, hour: int = 10) -> datetime:
+    """A moment on `day` in Copenhagen, for `clock.set`."""
+    return datetime.combine(day, time(hour), CPH)
+
+
+@pytest.fixture
+def app(settings: Settings, clock: FrozenClock):  # type: ignore[no-untyped-def]
+    return create_app(settings, clock=clock)
 
 
 class _ClientAfterTheTestsWork(TestClient):

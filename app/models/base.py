@@ -11,9 +11,12 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field
 
+from app import clock
+
 
 def utcnow() -> datetime:
-    return datetime.now(UTC)
+    """Now on the clock of the current unit of work (app/clock.py)."""
+    return clock.now()
 
 
 class UTCDateTime(TypeDecorator[datetime]):

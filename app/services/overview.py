@@ -24,6 +24,7 @@ from app.domain.consent import timing_problem
 from app.domain.spreadsheet import safe_row
 from app.i18n import N_, format_short_date, gettext
 from app.models.audit import AuditAction
+from app.models.base import utcnow
 from app.models.handover import (
     Consent,
     DocumentStatus,
@@ -350,7 +351,7 @@ def build(session: Session, user: User, month: date, filters: Filters, today: da
         cohorts=cohorts(session, user, month, filters, today, tz),
         overdue=overdue_section(session, base, today),
         soon_18_without_adult=soon_18_without_adult(session, base, today),
-        late_inquiries=late_inquiries(session, base, datetime.now(UTC)),
+        late_inquiries=late_inquiries(session, base, utcnow()),
         load=caseworker_load(session),
         eighteen_chart=eighteen_chart(session, base, month),
         flags_chart=flags_chart(session, base, month, tz),

@@ -7,14 +7,21 @@ its hash) and never logged (see ``app.web.log_redaction``).
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session
 
-from app.deps import CurrentUser, NotFoundError, SessionDep, SettingsDep, client_addr, public
+from app.deps import (
+    CurrentUser,
+    NotFoundError,
+    NowDep,
+    SessionDep,
+    SettingsDep,
+    client_addr,
+    public,
+)
 from app.domain import ical
 from app.models.user import User
 from app.services import feeds
@@ -24,10 +31,6 @@ from app.web.routing import make_router
 from app.web.templating import render
 
 router = make_router()
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 def _page(request: Request, session: Session, settings: Settings, user: User,
@@ -48,25 +51,26 @@ def calendar_page(request: Request, session: SessionDep, settings: SettingsDep,
 
 @router.post("/calendar/feed")
 def calendar_feed_new(request: Request, session: SessionDep, settings: SettingsDep,
-                      user: CurrentUser) -> Response:
-    token = feeds.create_or_rotate(session, user, _now())
+                      user: CurrentUser, now: NowDep) -> Response:
+    token = feeds.create_or_rotate(session, user, now)
     return _page(request, session, settings, user, link=feeds.feed_url(settings, token))
 
 
 @router.post("/calendar/feed/revoke")
 async def calendar_feed_revoke(request: Request, session: SessionDep, settings: SettingsDep,
-                               user: CurrentUser) -> Response:
+                               user: CurrentUser, now: NowDep) -> Response:
     data = form_dict(await request.form())
     if data.get("confirm") != "yes":
         return _page(request, session, settings, user, confirm="revoke")
-    feeds.revoke(session, user, _now())
+    feeds.revoke(session, user, now)
     return RedirectResponse("/calendar", status_code=303)
 
 
 @router.post("/calendar/names")
-async def calendar_names(request: Request, session: SessionDep, user: CurrentUser) -> Response:
+async def calendar_names(request: Request, session: SessionDep, user: CurrentUser,
+                         now: NowDep) -> Response:
     data = form_dict(await request.form())
-    feeds.set_show_names(session, user, data.get("show_names") == "yes", _now())
+    feeds.set_show_names(session, user, data.get("show_names") == "yes", now)
     return RedirectResponse("/calendar", status_code=303)
 
 
@@ -81,12 +85,12 @@ def _etag_matches(header: str, etag: str) -> bool:
 
 @router.api_route("/feeds/{token}.ics", methods=["GET", "HEAD"], include_in_schema=False)
 @public
-def feed(request: Request, token: str, session: SessionDep, settings: SettingsDep) -> Response:
+def feed(request: Request, token: str, session: SessionDep, settings: SettingsDep,
+         now: NowDep) -> Response:
     found = feeds.by_token(session, token)
     if found is None:
         raise NotFoundError()
     calendar_feed, owner = found
-    now = _now()
     body = feeds.body(session, settings, calendar_feed, owner, now)
     etag = ical.feed_etag(body)
     headers = {"ETag": etag, "Cache-Control": "private, no-cache",

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from typing import Annotated, Any
+from datetime import datetime
+from typing import Any
 
-from fastapi import Depends, Request
+from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 from sqlmodel import Session
 
-from app.deps import AdminUser, CurrentUser, NotFoundError, SessionDep, SettingsDep
+from app.deps import AdminUser, CurrentUser, NotFoundError, NowDep, SessionDep, SettingsDep
 from app.domain.inquiry import AnswerData, ClosingDayData, InquiryData
 from app.domain.validation import FieldError
 from app.i18n import N_, Msg
@@ -32,13 +32,6 @@ SENDER_LABELS = {
     InquirySender.PROFESSIONAL: N_("A professional"),
     InquirySender.OTHER: N_("Someone else"),
 }
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
-NowDep = Annotated[datetime, Depends(_now)]
 
 
 def inquiry_context(session: Session, youth: Youth) -> dict[str, Any]:

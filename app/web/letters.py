@@ -11,7 +11,15 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, BeforeValidator, Field, ValidationError
 from sqlmodel import Session
 
-from app.deps import AdminUser, CurrentUser, NotFoundError, SessionDep, SettingsDep, TodayDep
+from app.deps import (
+    AdminUser,
+    CurrentUser,
+    NotFoundError,
+    NowDep,
+    SessionDep,
+    SettingsDep,
+    TodayDep,
+)
 from app.domain import letters as rules
 from app.domain.letters import TemplateKey
 from app.domain.validation import FieldError, Text, empty_to_none
@@ -209,7 +217,8 @@ def status_update_new(request: Request, youth_id: int, session: SessionDep, user
 
 @router.post("/youths/{youth_id}/status-updates")
 async def status_update(request: Request, youth_id: int, session: SessionDep,
-                        settings: SettingsDep, user: CurrentUser, today: TodayDep) -> Response:
+                        settings: SettingsDep, user: CurrentUser, today: TodayDep,
+                        now: NowDep) -> Response:
     youth = youths.get_visible(session, user, youth_id)
     values = form_dict(await request.form())
     try:
@@ -222,8 +231,8 @@ async def status_update(request: Request, youth_id: int, session: SessionDep,
     except FieldError as exc:
         return _status_form(request, youth, values, {exc.field or "__all__": exc.msg}, 400)
     # today: the time it is now; an earlier day: noon (only the day counts for what is due)
-    clock = datetime.now(settings.tz).time() if given_on == today else time(12)
-    given_at = datetime.combine(given_on, clock, settings.tz).astimezone(UTC)
+    at = now.astimezone(settings.tz).time() if given_on == today else time(12)
+    given_at = datetime.combine(given_on, at, settings.tz).astimezone(UTC)
     letters.record_status_update(session, user, youth_id, data.channel, data.note, given_at)
     back = "/tasks#status-updates" if data.back == "tasks" else (
         f"/youths/{youth_id}#communication")

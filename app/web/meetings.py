@@ -3,13 +3,14 @@ the invite.ics download, and the public reply links."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session
 
+from app import clock
 from app.deps import (
     CurrentUser,
     ForbiddenError,
@@ -38,7 +39,7 @@ router = make_router()
 
 
 def _now() -> datetime:
-    return datetime.now(UTC)
+    return clock.now()  # the application's clock, current for the request
 
 
 def _youth(session: Session, user: User, youth_id: int, addr: str | None = None) -> Youth:

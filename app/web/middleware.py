@@ -12,6 +12,7 @@ from starlette.datastructures import MutableHeaders
 from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app import clock
 from app.deps import CSRF_COOKIE
 from app.settings import Settings
 
@@ -80,6 +81,11 @@ class SecurityMiddleware:
         self.secure = settings.secure_cookies
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        # The application's clock is the one every service reads during the request.
+        with clock.use(scope["app"].state.clock):
+            await self._call(scope, receive, send)
+
+    async def _call(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Annotated, Any
 
 from fastapi import Form, Request
@@ -11,6 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import AfterValidator, BaseModel, Field
 from sqlmodel import Session
 
+from app import clock
 from app.deps import AdminUser, CurrentUser, NotFoundError, SessionDep, SettingsDep, TodayDep
 from app.domain.timeline import Offset, StepStatus, chart_ticks, chart_x
 from app.domain.validation import FieldError, Text
@@ -110,7 +111,7 @@ def _steps_context(session: Session, user: Any, today: date) -> dict[str, Any]:
 def _tasks_context(session: Session, settings: Settings, user: Any,
                    today: date) -> dict[str, Any]:
     return {**_steps_context(session, user, today), "labels": labels,
-            "inquiries": inquiries.open_for_user(session, user), "now": datetime.now(UTC),
+            "inquiries": inquiries.open_for_user(session, user), "now": clock.now(),
             "status_updates": letters.updates_due_for(session, settings, user, today),
             **_changes_ending(session, user, today),
             "actions": meetings.open_actions_for(session, user),

@@ -4,7 +4,7 @@ to the adult department, tries a third the consent does not cover and reads the 
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import datetime
 
 from dateutil.relativedelta import relativedelta
 from playwright.sync_api import expect
@@ -17,6 +17,7 @@ from app.i18n import N_, Msg, locale
 from app.models.handover import DocumentType, HandoverDocument
 from app.models.user import User
 from app.services import handover, network, youths
+from tests.conftest import CPH
 from tests.e2e.conftest import log_in
 
 
@@ -24,7 +25,7 @@ def _setup(live_server) -> tuple[int, int, dict[str, int], dict[str, int]]:  # t
     """A 17-year-old with a mother who holds custody (made through the services)."""
     settings = live_server["settings"]
     engine = make_engine(settings)
-    today = date.today()
+    today = datetime.now(CPH).date()  # the server's day in Copenhagen
     try:
         with unit_of_work(engine) as session:
             coordinator = session.exec(select(User).where(User.username == "koordinator")).one()

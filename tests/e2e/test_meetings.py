@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
-from datetime import date, timedelta
+from datetime import date, datetime
 from email import policy
 from email.parser import BytesParser
 
@@ -16,7 +16,7 @@ from playwright.sync_api import expect
 from app.db import make_engine, unit_of_work
 from app.models.network import NetworkMember, NetworkRole, Person, PersonKind, Sector
 from app.models.youth import Youth
-from tests.conftest import message_text
+from tests.conftest import CPH, message_text
 from tests.e2e.conftest import log_in
 
 PEOPLE = (
@@ -54,7 +54,7 @@ def _messages(live_server) -> list:
 
 def test_plan_move_and_cancel_a_meeting_and_find_the_messages(page, live_server):
     youth_id = _youth_with_network(live_server["settings"])
-    day = date.today() + timedelta(days=30)
+    day = datetime.now(CPH).date() + timedelta(days=30)  # the server's day in Copenhagen
     log_in(page, "boern")
     page.goto(f"/youths/{youth_id}/meetings")
     page.get_by_role("link", name="Planlæg et møde").click()

@@ -5,8 +5,8 @@ from datetime import timedelta
 from sqlalchemy import text
 from sqlmodel import select
 
+from app.clock import now as clock_now
 from app.models.audit import AuditAction, AuditEvent
-from app.models.base import utcnow
 from app.models.user import Role, UserSession
 from app.services import auth
 from tests.conftest import TEST_PASSWORD, csrf_from, login, make_user
@@ -56,7 +56,7 @@ def test_a_session_ends_after_30_idle_minutes(session, settings):
     user = make_user(session, Role.COORDINATOR)
     token = auth.open_session(session, settings, user)
     session.commit()
-    later = utcnow() + timedelta(minutes=settings.session_idle_minutes, seconds=1)
+    later = clock_now() + timedelta(minutes=settings.session_idle_minutes, seconds=1)
     state, found, _ = auth.resolve_session(session, settings, token, now=later)
     assert state is auth.SessionState.EXPIRED and found is None
     assert session.get(UserSession, auth.token_digest(token)) is None
@@ -66,7 +66,7 @@ def test_a_session_ends_at_its_absolute_lifetime_even_when_active(session, setti
     user = make_user(session, Role.COORDINATOR)
     token = auth.open_session(session, settings, user)
     session.commit()
-    now = utcnow()
+    now = clock_now()
     for minutes in range(0, settings.session_absolute_hours * 60, 20):
         state, _, _ = auth.resolve_session(
             session, settings, token, now=now + timedelta(minutes=minutes)
@@ -80,10 +80,11 @@ def test_a_session_ends_at_its_absolute_lifetime_even_when_active(session, setti
 def test_an_expired_session_sends_the_user_to_login_with_a_message(client, session):
     user = make_user(session, Role.COORDINATOR, "frida")
     login(client, "frida")
+    hour_ago = clock_now() - timedelta(hours=1)
     session.exec(  # type: ignore[call-overload]
         text("UPDATE user_session SET last_seen_at = :t WHERE user_id = :u"),
-        params={"t": (utcnow() - timedelta(hours=1)).replace(tzinfo=None)
-                if session.get_bind().dialect.name == "sqlite" else utcnow() - timedelta(hours=1),
+        params={"t": hour_ago.replace(tzinfo=None)
+                if session.get_bind().dialect.name == "sqlite" else hour_ago,
                 "u": user.id},
     )
     session.commit()

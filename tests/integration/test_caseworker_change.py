@@ -3,11 +3,12 @@ and the letters to the young person and to each custody holder or guardian."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
 from dateutil.relativedelta import relativedelta
 from sqlmodel import col, select
 
+from app.clock import now as clock_now
 from app.deps import get_today
 from app.domain.youth import YouthData
 from app.models.caseworker import CaseworkerChange, ChangeKind
@@ -22,7 +23,7 @@ CPR = "150610-4123"
 
 
 def _today(settings) -> date:
-    return datetime.now(settings.tz).date()
+    return clock_now().astimezone(settings.tz).date()
 
 
 def _setup(session, settings, *, age_years: int = 17, **values):

@@ -6,11 +6,12 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 
 from icalendar import Calendar
 from sqlmodel import select
 
+from app.clock import now as clock_now
 from app.domain.meeting import MeetingData
 from app.domain.youth import YouthData
 from app.models.audit import AuditEvent
@@ -19,18 +20,18 @@ from app.models.network import NetworkMember, NetworkRole, Person, PersonKind, S
 from app.models.user import Role
 from app.services import meetings, youths
 from app.web.log_redaction import RedactTokens, install
-from tests.conftest import login, make_user
+from tests.conftest import login, make_user, today_cph
 
 CPR = "120309-4321"
 LINK_RE = re.compile(r'value="(http://testserver/feeds/([A-Za-z0-9_-]+)\.ics)"')
 
 
 def _now() -> datetime:
-    return datetime.now(UTC)
+    return clock_now()
 
 
 def _data(days: int, start=time(10), **kw) -> MeetingData:
-    values = {"kind": MeetingKind.COORDINATION, "day": date.today() + timedelta(days=days),
+    values = {"kind": MeetingKind.COORDINATION, "day": today_cph() + timedelta(days=days),
               "start_time": start, "end_time": time(start.hour + 1),
               "place_kind": PlaceKind.TOWN_HALL, "place_detail": "Lokale 2", "agenda": "Bolig"}
     values.update(kw)
@@ -43,7 +44,7 @@ def _setup(session, settings):
     youth = youths.create(session, settings, worker, YouthData(
         cpr=CPR, first_name="Freja", last_name="Holm", address="Æblevej 3",
         child_caseworker_id=worker.id, adult_caseworker_id=other.id,
-        email="freja@example.dk"), date.today())
+        email="freja@example.dk"), today_cph())
     person = Person(kind=PersonKind.PRIVATE, name="Anne Kragh", email="anne@example.dk")
     session.add(person)
     session.flush()
@@ -98,7 +99,7 @@ def test_the_link_starts_with_https_when_the_app_does(client, session, settings,
 def test_the_feed_serves_the_users_meetings_with_etag_and_without_names(
         client, session, settings):
     worker, other, youth, member = _setup(session, settings)
-    now, today = _now(), date.today()
+    now, today = _now(), today_cph()
     mine = meetings.plan(session, settings, worker, youth.id, _data(20, agenda="Freja og bolig"),
                          [meetings.Choice(f"m{member.id}")], now, today)
     invited = meetings.plan(session, settings, other, youth.id, _data(21),
@@ -158,7 +159,7 @@ def test_the_feed_serves_the_users_meetings_with_etag_and_without_names(
 def test_names_are_shown_only_when_the_owner_chooses(client, session, settings):
     worker, _other, youth, member = _setup(session, settings)
     meetings.plan(session, settings, worker, youth.id, _data(20),
-                  [meetings.Choice(f"m{member.id}")], _now(), date.today())
+                  [meetings.Choice(f"m{member.id}")], _now(), today_cph())
     csrf = login(client, "mette")
     token = _make_link(client, csrf)
     assert b"Freja" not in client.get(f"/feeds/{token}.ics").content
@@ -225,7 +226,7 @@ def test_the_feed_page_needs_login_but_the_feed_does_not(client, session, settin
 def test_a_youth_the_user_may_no_longer_see_leaves_the_feed(client, session, settings):
     worker, other, youth, _member = _setup(session, settings)
     meeting = meetings.plan(session, settings, worker, youth.id, _data(20),
-                            [meetings.Choice(f"u{other.id}")], _now(), date.today())
+                            [meetings.Choice(f"u{other.id}")], _now(), today_cph())
     csrf = login(client, "ole")
     token = _make_link(client, csrf)
     assert meeting.uid in client.get(f"/feeds/{token}.ics").text

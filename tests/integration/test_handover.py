@@ -4,11 +4,12 @@ completion, events, access and bad input."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
 from sqlmodel import col, func, select
 
+from app.clock import now as clock_now
 from app.domain.consent import ConsentData, WithdrawalData, eighteenth_birthday
 from app.domain.network_input import MemberData
 from app.domain.youth import YouthData
@@ -25,7 +26,7 @@ HTMX = {"HX-Request": "true"}
 
 
 def _today(settings) -> date:
-    return datetime.now(settings.tz).date()
+    return clock_now().astimezone(settings.tz).date()
 
 
 def _youth(session, settings, user, *, age_years: int = 17, age_months: int = 2,

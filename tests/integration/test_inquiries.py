@@ -3,7 +3,7 @@ escalated once when nobody acknowledged them, shown first in "My tasks", and the
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
+from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from fastapi.testclient import TestClient
@@ -17,7 +17,6 @@ from app.models.user import Role, User
 from app.models.youth import Channel, EventKind, SupportExpected, Youth, YouthEvent
 from app.services import inquiries, youths
 from app.settings import Settings
-from app.web.inquiries import _now
 from tests.conftest import csrf_from, login, make_user
 
 CPH = ZoneInfo("Europe/Copenhagen")
@@ -32,7 +31,7 @@ def _youth(session: Session, settings: Settings, actor: User, **extra: object) -
 
 
 def _client(client: TestClient, username: str) -> tuple[TestClient, str]:
-    client.app.dependency_overrides[_now] = lambda: NOW.astimezone(UTC)  # type: ignore[attr-defined]
+    client.app.state.clock.set(NOW)  # type: ignore[attr-defined]
     return client, login(client, username)
 
 

@@ -4,12 +4,13 @@ person's page, and the status updates the communication agreement asks for."""
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
 from fastapi.testclient import TestClient
 from sqlmodel import Session, col, func, select
 
+from app.clock import now as clock_now
 from app.deps import get_today
 from app.domain.cpr import contains_cpr_like
 from app.domain.letters import TemplateKey
@@ -27,7 +28,7 @@ HTMX = {"HX-Request": "true"}
 
 
 def _today(settings: Settings) -> date:
-    return datetime.now(settings.tz).date()
+    return clock_now().astimezone(settings.tz).date()
 
 
 def _youth(session: Session, settings: Settings, worker: User, **values: object) -> Youth:

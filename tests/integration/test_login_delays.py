@@ -12,7 +12,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlmodel import Session, col, select
 
-from app.models.base import utcnow
+from app.clock import now as clock_now
 from app.models.user import LoginThrottle, Role
 from app.services import housekeeping
 from app.settings import Settings
@@ -124,7 +124,7 @@ def test_housekeeping_keeps_a_pair_count_for_a_day_and_then_forgets_it(
     browser = _at(app, TOWN_HALL)
     for _ in range(settings.login_failures_before_delay):
         _try(browser, "ingen")
-    now = utcnow()
+    now = clock_now()
     housekeeping.purge_expired(session, settings, now + timedelta(hours=1))
     assert [row.failures for row in _pairs(session)] == [settings.login_failures_before_delay]
     assert len(session.exec(select(LoginThrottle)).all()) == 1  # the windowed counts are gone

@@ -3,10 +3,11 @@ gave up on are shown to the organiser in "My tasks" too."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from sqlmodel import select
 
+from app.clock import now as clock_now
 from app.models.outbox import OutboxMessage, OutboxStatus
 from tests.conftest import csrf_from, login
 from tests.integration.test_meeting_pages import _form, _setup
@@ -24,7 +25,7 @@ def test_the_organiser_sees_failed_messages_in_my_tasks(client, session, setting
         OutboxMessage.status == OutboxStatus.PENDING)).first()
     assert message is not None
     message.status = OutboxStatus.FAILED  # as the sender leaves it at the deadline
-    message.deadline_at = datetime.now(UTC) - timedelta(minutes=1)
+    message.deadline_at = clock_now() - timedelta(minutes=1)
     session.add(message)
     session.commit()
 

@@ -3,10 +3,11 @@ the minutes sent to those who attended, and open action points in My tasks."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import timedelta
 
 from sqlmodel import select
 
+from app.clock import now as clock_now
 from app.domain.youth import YouthData
 from app.models.audit import AuditEvent
 from app.models.meeting import ActionPoint, Meeting, MeetingInvitee, MeetingStatus
@@ -14,9 +15,9 @@ from app.models.network import NetworkMember, NetworkRole, Person, PersonKind, S
 from app.models.outbox import OutboxKind, OutboxMessage
 from app.models.user import Role
 from app.services import youths
-from tests.conftest import login, make_user
+from tests.conftest import login, make_user, today_cph
 
-DAY = (datetime.now(UTC) + timedelta(days=20)).date()
+DAY = (clock_now() + timedelta(days=20)).date()
 
 
 def _setup(session, settings, client):
@@ -24,7 +25,7 @@ def _setup(session, settings, client):
     colleague = make_user(session, Role.ADULT_CASEWORKER, "kim", "Kim Lund")
     youth = youths.create(session, settings, worker, YouthData(
         cpr="120309-4321", first_name="Freja", last_name="Holm", child_caseworker_id=worker.id,
-        adult_caseworker_id=colleague.id, email="freja@example.dk"), date.today())
+        adult_caseworker_id=colleague.id, email="freja@example.dk"), today_cph())
     person = Person(kind=PersonKind.PRIVATE, name="Per Holm", email="per@example.dk")
     session.add(person)
     session.flush()
@@ -85,14 +86,14 @@ def test_attendance_minutes_actions_and_sending(client, session, settings):
     assert bad.status_code == 400 and 'id="f-due_on-error"' in bad.text
     past = client.post(f"{url}/actions", data={
         "csrf_token": token, "text": "Ring til kollegiet", "owner_id": str(worker.id),
-        "due_on": (date.today() - timedelta(days=1)).isoformat()})
+        "due_on": (today_cph() - timedelta(days=1)).isoformat()})
     assert past.status_code == 400 and 'id="f-due_on-error"' in past.text
     assert 'value="Ring til kollegiet"' in past.text  # nothing typed is lost
     for text, days, owner in (("Søg boligstøtte", 10, worker), ("Ring til kollegiet", 3, worker),
                               ("Kontakt UU", 5, colleague)):
         added = client.post(f"{url}/actions", data={
             "csrf_token": token, "text": text, "owner_id": str(owner.id),
-            "due_on": (date.today() + timedelta(days=days)).isoformat()})
+            "due_on": (today_cph() + timedelta(days=days)).isoformat()})
         assert added.status_code == 303, added.text
 
     tasks = client.get("/tasks").text
@@ -128,7 +129,7 @@ def test_someone_without_access_cannot_write_minutes_or_close_action_points(
     _held_yesterday(session, meeting)
     client.post(f"/meetings/{meeting.id}/actions", data={
         "csrf_token": token, "text": "Søg boligstøtte", "owner_id": str(worker.id),
-        "due_on": (date.today() + timedelta(days=3)).isoformat()})
+        "due_on": (today_cph() + timedelta(days=3)).isoformat()})
     point = session.exec(select(ActionPoint)).one()
     make_user(session, Role.ADULT_CASEWORKER, "ulla", "Ulla Andersen")
     client.post("/logout", data={"csrf_token": token})

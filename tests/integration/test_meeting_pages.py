@@ -4,11 +4,12 @@ invite.ics, and the public reply links."""
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from icalendar import Calendar
 from sqlmodel import select
 
+from app.clock import now as clock_now
 from app.domain.meeting import reply_token
 from app.domain.youth import YouthData
 from app.models.meeting import ActionPoint, Answer, Meeting, MeetingInvitee, MeetingStatus
@@ -16,16 +17,16 @@ from app.models.network import NetworkMember, NetworkRole, Person, PersonKind, S
 from app.models.outbox import OutboxMessage
 from app.models.user import Role
 from app.services import youths
-from tests.conftest import login, make_user
+from tests.conftest import login, make_user, today_cph
 
-DAY = (datetime.now(UTC) + timedelta(days=20)).date()
+DAY = (clock_now() + timedelta(days=20)).date()
 
 
 def _setup(session, settings):
     worker = make_user(session, Role.CHILD_CASEWORKER, "mette", "Mette Sørensen")
     youth = youths.create(session, settings, worker, YouthData(
         cpr="120309-4321", first_name="Freja", last_name="Holm", child_caseworker_id=worker.id,
-        email="freja@example.dk"), date.today())
+        email="freja@example.dk"), today_cph())
     person = Person(kind=PersonKind.PRIVATE, name="Per Holm", phone="22334455")
     session.add(person)
     session.flush()
@@ -58,7 +59,7 @@ def test_a_meeting_is_planned_moved_and_cancelled_through_the_pages(client, sess
                          data=_form(token, member, **{f"via_m{member.id}": ""}))
     assert no_way.status_code == 400 and "Per Holm" in no_way.text
     past = client.post(f"/youths/{youth.id}/meetings/new",
-                       data=_form(token, member, day=(date.today() - timedelta(days=1))
+                       data=_form(token, member, day=(today_cph() - timedelta(days=1))
                                   .isoformat()))
     assert past.status_code == 400
     created = client.post(f"/youths/{youth.id}/meetings/new", data=_form(token, member))
@@ -127,7 +128,7 @@ def test_a_meeting_ending_on_28_march_2027_is_planned_and_moved_through_the_page
 
 def test_a_cpr_number_in_the_minutes_is_refused_next_to_the_field(client, session, settings):
     worker, youth, member = _setup(session, settings)
-    started = datetime.now(UTC) - timedelta(hours=2)
+    started = clock_now() - timedelta(hours=2)
     meeting = Meeting(uid="2b7e4c1a-8f0d-4a51-9c3e-6d2f1a0b9e77", youth_id=youth.id,
                       kind="coordination", starts_at=started,
                       ends_at=started + timedelta(hours=1), place_kind="town_hall",
@@ -153,7 +154,7 @@ def test_a_cpr_number_in_the_minutes_is_refused_next_to_the_field(client, sessio
                                                 "decisions": "", "attended": str(per.id)})
     assert saved.status_code == 303
     session.add(ActionPoint(meeting_id=meeting.id, youth_id=youth.id, owner_id=worker.id,
-                            text="Ring til 010203-1234", due_on=date.today()))  # saved before
+                            text="Ring til 010203-1234", due_on=today_cph()))  # saved before
     session.commit()
     send = client.post(f"{url}/minutes/send", data={"csrf_token": token, "confirm": "yes"})
     assert send.status_code == 400

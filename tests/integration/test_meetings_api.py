@@ -3,10 +3,11 @@ access rules."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlmodel import select
 
+from app.clock import now as clock_now
 from app.domain.youth import YouthData
 from app.models.audit import AuditEvent
 from app.models.meeting import Meeting
@@ -15,9 +16,9 @@ from app.models.outbox import OutboxMessage
 from app.models.user import Role
 from app.models.youth import YouthStatus
 from app.services import auth, youths
-from tests.conftest import make_user
+from tests.conftest import make_user, today_cph
 
-DAY = (datetime.now(UTC) + timedelta(days=20)).date()
+DAY = (clock_now() + timedelta(days=20)).date()
 
 
 def _bearer(session, user) -> dict[str, str]:
@@ -28,7 +29,7 @@ def _setup(session, settings):
     worker = make_user(session, Role.CHILD_CASEWORKER, "mette", "Mette Sørensen")
     youth = youths.create(session, settings, worker, YouthData(
         cpr="120309-4321", first_name="Freja", last_name="Holm", child_caseworker_id=worker.id,
-        email="freja@example.dk"), date.today())
+        email="freja@example.dk"), today_cph())
     person = Person(kind=PersonKind.PRIVATE, name="Per Holm", phone="22334455")
     session.add(person)
     session.flush()
@@ -99,7 +100,7 @@ def test_bad_input_gets_422_with_field_errors(client, session, settings):
                                             headers=headers))
     assert "place_detail" in fields(client.post(url, json=_body(member, place_detail=""),
                                                 headers=headers))
-    past = (date.today() - timedelta(days=2)).isoformat()
+    past = (today_cph() - timedelta(days=2)).isoformat()
     assert "day" in fields(client.post(url, json=_body(member, day=past), headers=headers))
     assert "agenda" in fields(client.post(url, json=_body(member, agenda="CPR 120309-4321"),
                                           headers=headers))
@@ -146,7 +147,7 @@ def test_a_youth_the_caller_may_not_see_answers_403_and_a_missing_one_404(
     # a meeting reached through another young person's address is not found either
     other = youths.create(session, settings, worker, YouthData(
         cpr="010108-1234", first_name="Ida", last_name="Berg", child_caseworker_id=worker.id),
-        date.today())
+        today_cph())
     mine = _bearer(session, worker)
     assert client.get(f"/api/v1/youths/{other.id}/meetings/{created['id']}",
                       headers=mine).status_code == 404

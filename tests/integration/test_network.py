@@ -3,11 +3,12 @@ input, access, and the event row every change writes."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
 from dateutil.relativedelta import relativedelta
 from sqlmodel import col, func, select
 
+from app.clock import now as clock_now
 from app.domain.youth import YouthData
 from app.models.audit import AuditAction, AuditEvent
 from app.models.network import NetworkMember, Person
@@ -26,7 +27,7 @@ PPR = {"kind": "professional", "name": "Lone Winther", "email": "lone.winther@pp
 
 
 def _today(settings) -> date:
-    return datetime.now(settings.tz).date()
+    return clock_now().astimezone(settings.tz).date()
 
 
 def _youth(session, settings, user, *, age_years: int = 17, first_name: str = "Freja",
@@ -337,13 +338,13 @@ def test_a_caseworker_without_access_to_the_young_person_cannot_see_or_change_th
 
 
 def _plan_meeting(session, settings, user, youth, member, days_ahead: int):
-    from datetime import UTC, time
+    from datetime import time
 
     from app.domain.meeting import MeetingData
     from app.models.meeting import MeetingKind, PlaceKind
     from app.services import meetings
 
-    now = datetime.now(UTC)
+    now = clock_now()
     data = MeetingData(kind=MeetingKind.COORDINATION,
                        day=_today(settings) + relativedelta(days=days_ahead),
                        start_time=time(10), end_time=time(11), place_kind=PlaceKind.HOME)

@@ -6,6 +6,7 @@ from datetime import date
 
 from sqlmodel import col, select
 
+from app.clock import now as clock_now
 from app.models.network import NetworkMember, Person
 from app.models.user import Role
 from app.models.youth import EventKind, Youth, YouthEvent, YouthStatus
@@ -160,7 +161,7 @@ def test_access_is_checked_for_the_young_person_and_for_each_member(client, sess
 def test_removing_a_member_invited_to_a_meeting_ahead_answers_409_until_uninvite(
     client, session, settings
 ):
-    from datetime import UTC, datetime, time, timedelta
+    from datetime import time, timedelta
 
     from app.domain.meeting import MeetingData
     from app.models.meeting import MeetingInvitee, MeetingKind, PlaceKind
@@ -171,7 +172,7 @@ def test_removing_a_member_invited_to_a_meeting_ahead_answers_409_until_uninvite
     youth = _youth(session)
     url = f"/api/v1/youths/{youth.id}/network/members"
     member_id = client.post(url, json=UU, headers=headers).json()["id"]
-    now = datetime.now(UTC)
+    now = clock_now()
     data = MeetingData(kind=MeetingKind.TRANSITION, day=(now + timedelta(days=10)).date(),
                        start_time=time(9), end_time=time(10), place_kind=PlaceKind.HOME)
     meeting = meetings.plan(session, settings, kim, youth.id, data,

@@ -14,9 +14,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, col, select
 
+from app.clock import now as clock_now
 from app.main import create_app
 from app.models.audit import AuditAction, AuditEvent
-from app.models.base import utcnow
 from app.models.user import Role, User, UserSession
 from app.services import auth, oidc
 from app.settings import Settings
@@ -244,7 +244,7 @@ def test_an_account_is_never_matched_by_email(live, provider, browser, session):
 def _code_for(settings: Settings, provider: OpenIdProvider, login: str) -> tuple[
         oidc.Started, dict[str, str]]:
     """A flow begun by the client and the provider's answer to it."""
-    started = oidc.begin(settings, "/", utcnow())
+    started = oidc.begin(settings, "/", clock_now())
     with httpx.Client(timeout=20) as browser:
         back = through_provider(browser, started.url, provider.issuer, login)
     return started, {k: v[0] for k, v in parse_qs(urlsplit(back).query).items()}
@@ -256,7 +256,7 @@ def test_the_provider_issues_a_citizen_with_a_cpr_number(oidc_settings, provider
     settings = oidc_settings.model_copy(update={"oidc_scopes": "openid profile cpr"})
     started, answer = _code_for(settings, provider, "borger")
 
-    finished = oidc.finish(settings, answer, started.flow, utcnow())
+    finished = oidc.finish(settings, answer, started.flow, clock_now())
 
     assert finished.claims["sub"] == "borger"
     assert finished.claims[CPR_CLAIM] == "0101089995"
@@ -266,22 +266,22 @@ def test_the_provider_issues_a_citizen_with_a_cpr_number(oidc_settings, provider
 def test_a_code_is_redeemed_only_with_its_own_pkce_verifier(oidc_settings, provider):
     """A code taken from another browser's login does not work with this browser's flow."""
     _, stolen = _code_for(oidc_settings, provider, "kirsten")
-    mine = oidc.begin(oidc_settings, "/", utcnow())
+    mine = oidc.begin(oidc_settings, "/", clock_now())
     my_state = parse_qs(urlsplit(mine.url).query)["state"][0]
 
     with pytest.raises(oidc.LoginFailedError) as refused:
-        oidc.finish(oidc_settings, stolen | {"state": my_state}, mine.flow, utcnow())
+        oidc.finish(oidc_settings, stolen | {"state": my_state}, mine.flow, clock_now())
     assert (refused.value.failure, refused.value.detail) == (
         oidc.Failure.PROVIDER, "invalid_grant")
 
 
 def test_an_id_token_for_another_nonce_is_refused(oidc_settings, provider):
     started, answer = _code_for(oidc_settings, provider, "kirsten")
-    flow = oidc._unseal(oidc_settings, started.flow, utcnow())
-    replayed = oidc._seal(oidc_settings, flow | {"nonce": "another"}, utcnow())
+    flow = oidc._unseal(oidc_settings, started.flow, clock_now())
+    replayed = oidc._seal(oidc_settings, flow | {"nonce": "another"}, clock_now())
 
     with pytest.raises(oidc.LoginFailedError) as refused:
-        oidc.finish(oidc_settings, answer, replayed, utcnow())
+        oidc.finish(oidc_settings, answer, replayed, clock_now())
     assert (refused.value.failure, refused.value.detail) == (
         oidc.Failure.PROVIDER, "id_token invalid_claim")
 
@@ -289,12 +289,12 @@ def test_an_id_token_for_another_nonce_is_refused(oidc_settings, provider):
 def test_an_issuer_other_than_the_discovery_document_names_is_refused(oidc_settings, provider):
     settings = oidc_settings.model_copy(update={"oidc_issuer": provider.issuer + "/"})
     with pytest.raises(oidc.LoginFailedError) as refused:
-        oidc.begin(settings, "/", utcnow())
+        oidc.begin(settings, "/", clock_now())
     assert refused.value.failure is oidc.Failure.PROVIDER
 
 
 def test_a_flow_older_than_ten_minutes_has_expired(oidc_settings, provider):
-    now = utcnow()
+    now = clock_now()
     started = oidc.begin(oidc_settings, "/", now)
     state = parse_qs(urlsplit(started.url).query)["state"][0]
 

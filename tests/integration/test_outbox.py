@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlmodel import select
 
+from app.clock import now as clock_now
 from app.db import new_session, unit_of_work
 from app.models.outbox import OutboxKind, OutboxMessage, OutboxStatus
 from app.models.youth import Channel
@@ -187,7 +188,7 @@ def test_two_senders_and_a_slow_server_deliver_every_message_once(
     monkeypatch.setattr(outbox, "LEASE", timedelta(seconds=2))
     smtp.inbox.delay = 0.3
     smtp.start()
-    messages = _queue(session, smtp_settings, 16, now=datetime.now(UTC))
+    messages = _queue(session, smtp_settings, 16, now=clock_now())
     errors: list[BaseException] = []
 
     def sender() -> None:

@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 import pytest
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute, iter_route_contexts
 from sqlmodel import Session, col, func, select
 
+from app.clock import now as clock_now
 from app.deps import youth_scope
 from app.models.audit import AuditAction, AuditEvent
 from app.models.handover import Consent, ConsentMethod, DocumentType, GiverRole, HandoverDocument
@@ -26,7 +27,7 @@ from app.models.user import Role
 from app.models.youth import Channel, Youth, YouthStatus
 from app.services.access import NOT_YOUTH_PARAMS, OWNED_BY_YOUTH
 from app.web.routing import UnitOfWorkRoute
-from tests.conftest import TEST_PASSWORD, csrf_from, login, make_user
+from tests.conftest import TEST_PASSWORD, csrf_from, login, make_user, today_cph
 
 PARAM = re.compile(r"{(\w+)}")
 YOUTH_PARAMS = set(OWNED_BY_YOUTH) | {"youth_id"}
@@ -79,7 +80,7 @@ def _world(session: Session) -> World:
     session.add_all([youth, other])
     session.flush()
     assert youth.id is not None and coordinator.id is not None
-    now = datetime.now(UTC)
+    now = clock_now()
     person = Person(kind=PersonKind.PRIVATE, name="Anne Holm", email="anne@example.dk")
     session.add(person)
     session.flush()
@@ -99,18 +100,18 @@ def _world(session: Session) -> World:
         "invitee_id": MeetingInvitee(meeting_id=meeting.id, member_id=member.id,
                                      name="Anne Holm", email="anne@example.dk"),
         "action_id": ActionPoint(meeting_id=meeting.id, youth_id=youth.id, text="Ring til PPR",
-                                 owner_id=coordinator.id, due_on=date.today()),
+                                 owner_id=coordinator.id, due_on=today_cph()),
         "document_id": HandoverDocument(youth_id=youth.id, document_type_id=doc_type.id or 0),
         "consent_id": Consent(youth_id=youth.id, giver_role=GiverRole.CUSTODY_HOLDER,
                               giver_name="Anne Holm", method=ConsentMethod.WRITTEN,
-                              given_on=date.today()),
+                              given_on=today_cph()),
         "inquiry_id": Inquiry(youth_id=youth.id, received_at=now, channel=Channel.PHONE,
                               sender_kind=InquirySender.FAMILY, summary="Et spørgsmål",
                               due_at=now + timedelta(days=2)),
         "message_id": OutboxMessage(message_id="<route-access@kommune.example>",
                                     kind=OutboxKind.LETTER, youth_id=youth.id,
                                     subject="Brev", body="Hej", deadline_at=now),
-        "row_id": YouthStep(youth_id=youth.id, step_id=1, due_on=date.today()),
+        "row_id": YouthStep(youth_id=youth.id, step_id=1, due_on=today_cph()),
     }
     session.add_all(rows.values())
     rows.update(_review_rows(session, youth, coordinator.id))
@@ -121,15 +122,15 @@ def _world(session: Session) -> World:
 
 def _review_rows(session: Session, youth: Youth, coordinator_id: int) -> dict[str, object]:
     """A management review of the young person, with a follow-up."""
-    sample = ReviewSample(area=ReviewArea.CHILDREN, period_start=date.today(),
-                          period_end=date.today(), size=1, seed="s", population=[youth.id])
+    sample = ReviewSample(area=ReviewArea.CHILDREN, period_start=today_cph(),
+                          period_end=today_cph(), size=1, seed="s", population=[youth.id])
     session.add(sample)
     session.flush()
     case = SampledCase(sample_id=sample.id or 0, youth_id=youth.id or 0, position=1)
     session.add(case)
     session.flush()
     follow_up = ReviewFollowUp(case_id=case.id or 0, youth_id=youth.id or 0,
-                               owner_id=coordinator_id, text="Ring til PPR", due_on=date.today())
+                               owner_id=coordinator_id, text="Ring til PPR", due_on=today_cph())
     session.add(follow_up)
     session.flush()
     return {"case_id": case, "follow_up_id": follow_up}

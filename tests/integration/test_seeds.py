@@ -1,11 +1,12 @@
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
 import pytest
 from dateutil.relativedelta import relativedelta
 from sqlmodel import func, select
 
+from app.clock import now as clock_now
 from app.domain.cpr import cpr_lookup_hash, parse_cpr
 from app.domain.youth import AgeBand, birth_date_range
 from app.models.handover import HandoverDocument
@@ -41,7 +42,7 @@ DAYS = [None, date(2028, 2, 29), date(2027, 8, 31), date(2026, 3, 1)]
 
 @pytest.mark.parametrize("today", DAYS, ids=["today", "leap-day", "31-aug", "1-mar"])
 def test_the_demo_loads_40_young_people_across_every_age_band(settings, session, capsys, today):
-    today = today or datetime.now(settings.tz).date()
+    today = today or clock_now().astimezone(settings.tz).date()
     assert demo.main(settings, if_empty=True, today=today) == 0
 
     users = session.exec(select(User)).all()

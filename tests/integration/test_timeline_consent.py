@@ -3,12 +3,11 @@ guardian's), and shows the consent part as done once it is recorded."""
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from dateutil.relativedelta import relativedelta
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
+from app.clock import now as clock_now
 from app.domain.consent import ConsentData
 from app.domain.youth import YouthData
 from app.models.handover import DocumentType
@@ -22,7 +21,7 @@ def test_the_18_year_step_asks_for_and_then_shows_the_own_consent(
     client: TestClient, session: Session, settings: Settings
 ) -> None:
     kim = make_user(session, Role.COORDINATOR, "kim")
-    today = datetime.now(settings.tz).date()
+    today = clock_now().astimezone(settings.tz).date()
     born = today - relativedelta(years=18, months=1)
     youth = youths.create(session, settings, kim, YouthData(
         birth_date=born, birth_date_reason="Ikke tildelt endnu", first_name="Ida",

@@ -10,6 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, col, func, select
 
+from app.clock import now as clock_now
 from app.deps import get_today
 from app.domain.youth import YouthData
 from app.models.timeline import TimelineStep, YouthStep
@@ -128,14 +129,14 @@ def test_completing_a_task_inline_with_htmx_marks_it_done_with_who_and_when(
     page = client.get("/tasks")
     row = _row(session, busy, "first_meeting")
     assert f'hx-post="/steps/{row.id}/complete"' in page.text
-    before = datetime.now(UTC)
+    before = clock_now()
 
     response = client.post(
         f"/steps/{row.id}/complete", data={"back": "tasks"},
         headers={"HX-Request": "true", "X-CSRF-Token": csrf_from(page.text)},
     )
 
-    after = datetime.now(UTC)
+    after = clock_now()
     assert response.status_code == 200
     assert "<html" not in response.text and 'id="tasks"' in response.text  # the fragment
     remaining = {int(r) for *_, r in _TASK_ROW.findall(response.text)}

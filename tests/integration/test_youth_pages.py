@@ -165,3 +165,16 @@ def test_the_list_filters_by_name_and_age_band_and_pages(client, session):
     assert "Ingen unge matcher søgningen" in client.get("/youths?age=under_16").text
     fragment = client.get("/youths?q=navn1", headers={"HX-Request": "true"})
     assert "<html" not in fragment.text and "10 unge" in fragment.text
+
+
+def test_the_pages_today_is_copenhagens_day_on_the_apps_clock(client, session, clock):
+    from datetime import UTC, datetime
+
+    clock.set(datetime(2027, 3, 27, 23, 30, tzinfo=UTC))  # 00:30 on 28 March in Copenhagen
+    worker = make_user(session, Role.CHILD_CASEWORKER, "sara")
+    token = login(client, "sara")
+    url = client.post("/youths/new", data={**VALID, "child_caseworker_id": worker.id,
+                                           "csrf_token": token}).headers["location"]
+    page = client.get(f"{url}/consents")
+    assert page.status_code == 200
+    assert "28. marts 2027" in page.text

@@ -9,14 +9,13 @@ from fastapi import Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import ValidationError
 
-from app.deps import CurrentUser, SessionDep, SettingsDep
+from app.deps import CurrentUser, NowDep, SessionDep, SettingsDep
 from app.domain.inquiry import InquiryData
 from app.domain.validation import FieldError
 from app.i18n import N_, Msg
 from app.models.inquiry import Inquiry
 from app.services import inquiries, youths
 from app.web.forms import api_errors
-from app.web.inquiries import NowDep
 from app.web.routing import make_router
 
 router = make_router(prefix="/api/v1/youths/{youth_id}/inquiries", tags=["inquiries"])

@@ -4,13 +4,14 @@ exist."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from fastapi import Body, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, ValidationError
 
+from app import clock
 from app.deps import CurrentUser, SessionDep, SettingsDep, TodayDep
 from app.domain.meeting import MeetingData
 from app.models.meeting import (
@@ -98,7 +99,7 @@ class MeetingList(BaseModel):
 
 
 def _now() -> datetime:
-    return datetime.now(UTC)
+    return clock.now()  # the application's clock, current for the request
 
 
 def _not_found() -> JSONResponse:
