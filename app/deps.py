@@ -18,6 +18,7 @@ from sqlmodel import Session
 
 from app.clock import Clock
 from app.db import new_session
+from app.domain.principal import Principal
 from app.models.audit import AuditAction
 from app.models.user import Role, User
 from app.services import access, audit, auth
@@ -100,6 +101,7 @@ class Viewer:
 
 def _set_user(request: Request, user: User | None) -> None:
     request.state.user = user
+    request.state.principal = user
     request.state.viewer = Viewer(user.full_name, user.role, user.locale) if user else None
 
 
@@ -134,17 +136,17 @@ def youth_scope(request: Request, session: SessionDep) -> None:
     read (GET, HEAD) writes one READ row naming the object and the route; a change writes its
     own row in its service."""
     request.state.youth = None
-    user: User | None = request.state.user
-    if user is None or not request.path_params:
+    principal: Principal | None = request.state.principal
+    if principal is None or not request.path_params:
         return
-    scope = access.resolve_path(session, user, request.path_params)
+    scope = access.resolve_path(session, principal, request.path_params)
     if scope is None:
         return
     request.state.youth = scope.youth
     if request.method in ("GET", "HEAD"):
         route = request.scope.get("route")
         audit.record(
-            session, AuditAction.READ, user_id=user.id, object_type=scope.object_type,
+            session, AuditAction.READ, actor=principal, object_type=scope.object_type,
             object_id=scope.object_id, youth_id=scope.youth.id, client_addr=client_addr(request),
             detail=f"{request.method} {getattr(route, 'path', '')}",
         )
@@ -172,11 +174,23 @@ async def csrf_protect(request: Request) -> None:
         raise CsrfError()
 
 
-def get_current_user(request: Request) -> User:
-    user: User | None = request.state.user
-    if user is None:
+def get_principal(request: Request) -> Principal:
+    """Whoever is logged in: a member of staff or (later) a citizen."""
+    principal: Principal | None = request.state.principal
+    if principal is None:
         raise NotAuthenticatedError()
-    return user
+    return principal
+
+
+PrincipalDep = Annotated[Principal, Depends(get_principal)]
+
+
+def get_current_user(request: Request) -> User:
+    """A member of staff: the staff pages and the API are for staff only."""
+    principal = get_principal(request)
+    if not isinstance(principal, User):
+        raise NotFoundError()
+    return principal
 
 
 CurrentUser = Annotated[User, Depends(get_current_user)]

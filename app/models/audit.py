@@ -31,6 +31,9 @@ class AuditEvent(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     at: datetime = ts_field(default_now=True, index=True)
     user_id: int | None = Field(default=None, foreign_key="app_user.id", index=True)
+    # Who acted: staff (user_id, or none for the system's own jobs) or a citizen (actor_ref).
+    actor_kind: str = Field(default="staff", max_length=10)
+    actor_ref: str = Field(default="", max_length=40)
     action: AuditAction = enum_field(AuditAction)
     object_type: str = Field(default="", max_length=40)
     object_id: str = Field(default="", max_length=40)

@@ -9,6 +9,8 @@ from typing import Any
 from sqlalchemy import ColumnElement, false, or_, true
 from sqlmodel import Session, col, select
 
+from app.domain.errors import YouthForbiddenError, YouthNotFoundError
+from app.domain.principal import Citizen, Principal
 from app.models.handover import Consent, HandoverDocument
 from app.models.inquiry import Inquiry
 from app.models.meeting import ActionPoint, Meeting, MeetingInvitee
@@ -30,15 +32,19 @@ def assigned_to(user: User) -> ColumnElement[bool]:
     )
 
 
-def youth_access(user: User) -> ColumnElement[bool]:
-    """A WHERE clause selecting the young people `user` may see.
+def youth_access(principal: Principal) -> ColumnElement[bool]:
+    """A WHERE clause selecting the young people `principal` may see.
 
+    - a citizen: their own record (found by the keyed hash of their CPR number);
     - coordinators and administrators: everyone;
     - children's caseworkers: the children's department's young people (active cases),
       and any case they are assigned to;
     - adult caseworkers: young people who have entered the transition or been transferred,
       and any case they are assigned to.
     """
+    if isinstance(principal, Citizen):
+        return col(Youth.cpr_hash) == principal.cpr_hash
+    user = principal
     if not user.is_active:
         return false()
     if user.role in (Role.COORDINATOR, Role.ADMIN):
@@ -56,14 +62,6 @@ def youth_access(user: User) -> ColumnElement[bool]:
 
 
 # --- the young person behind a request's path ------------------------------------------------
-
-class YouthNotFoundError(Exception):
-    """No such record (or an object that does not belong to the young person in the path)."""
-
-
-class YouthForbiddenError(Exception):
-    """The record exists, but the user may not see this young person."""
-
 
 MAX_ID = 2**31 - 1  # the id columns are 32-bit integers on PostgreSQL
 
@@ -124,17 +122,21 @@ def _id(text: str) -> int:
     return int(text)
 
 
-def visible_youth(session: Session, user: User, youth_id: int) -> Youth:
-    """The young person, if `user` may see them; raises the two errors above otherwise."""
-    youth = session.exec(select(Youth).where(Youth.id == youth_id, youth_access(user))).first()
+def visible_youth(session: Session, principal: Principal, youth_id: int) -> Youth:
+    """The young person, if `principal` may see them; raises the two errors above otherwise.
+    Staff learn that a record they may not see exists (403 with the reason); a citizen is
+    told nothing (404)."""
+    youth = session.exec(
+        select(Youth).where(Youth.id == youth_id, youth_access(principal))).first()
     if youth is not None:
         return youth
-    if session.get(Youth, youth_id) is None:
+    if isinstance(principal, Citizen) or session.get(Youth, youth_id) is None:
         raise YouthNotFoundError()
     raise YouthForbiddenError()
 
 
-def resolve_path(session: Session, user: User, params: Mapping[str, str]) -> YouthScope | None:
+def resolve_path(session: Session, principal: Principal, params: Mapping[str, str]
+                 ) -> YouthScope | None:
     """The visible young person that a request's path parameters point at, with the innermost
     object named; None when the path names nothing of a young person's. Every object must
     belong to the same young person (and to the one named by ``youth_id``)."""
@@ -160,4 +162,4 @@ def resolve_path(session: Session, user: User, params: Mapping[str, str]) -> You
         return None
     if len(owners) > 1:
         raise YouthNotFoundError()
-    return YouthScope(visible_youth(session, user, owners.pop()), object_type, object_id)
+    return YouthScope(visible_youth(session, principal, owners.pop()), object_type, object_id)
