@@ -21,7 +21,6 @@ from sqlalchemy import ColumnElement
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from app.domain import meeting_labels
 from app.domain.network import SECTORS
 from app.domain.network_input import (
     Contact,
@@ -39,14 +38,12 @@ from app.domain.validation import FieldError
 from app.i18n import N_, Msg
 from app.models.audit import AuditAction
 from app.models.base import utcnow
-from app.models.meeting import Meeting, MeetingInvitee, MeetingKind, MeetingStatus
 from app.models.network import ROLE_KIND, NetworkMember, Person, PersonKind, RoleKind
 from app.models.user import User
 from app.models.youth import EventKind, Youth, YouthEvent
 from app.services import audit, youths
 from app.services.access import youth_access
 from app.services.youths import ValidationFailedError
-from app.settings import Settings
 
 DIRECTORY_LIMIT = 20
 CONTACT_FIELDS = ("name", "email", "phone", "address", "organisation")
@@ -72,27 +69,6 @@ class DirectoryEntry:
     organisation: str
     email: str = ""
     phone: str = ""
-
-
-@dataclass(frozen=True)
-class FutureInvitation:
-    """A member's invitation to a planned meeting that lies ahead."""
-
-    meeting_id: int
-    invitee_id: int
-    kind: MeetingKind
-    starts_at: datetime
-
-    @property
-    def title(self) -> str:
-        """A message id: translate where it is shown."""
-        return meeting_labels.KIND[self.kind]
-
-
-class ConfirmationNeededError(Exception):
-    def __init__(self, invitations: list[FutureInvitation]) -> None:
-        super().__init__("removing this member also cancels their invitations")
-        self.invitations = invitations
 
 
 @dataclass(frozen=True)
@@ -423,45 +399,18 @@ def move_member(session: Session, user: User, youth_id: int, member_id: int,
     return view
 
 
-def future_meeting_invitations(session: Session, member: NetworkMember,
-                               now: datetime) -> list[FutureInvitation]:
-    """The member's standing invitations to planned meetings that have not started yet."""
-    rows = session.exec(
-        select(MeetingInvitee, Meeting)
-        .join(Meeting, col(Meeting.id) == MeetingInvitee.meeting_id)
-        .where(MeetingInvitee.member_id == member.id, col(MeetingInvitee.removed_at).is_(None),
-               col(Meeting.status) == MeetingStatus.PLANNED, col(Meeting.starts_at) > now)
-        .order_by(col(Meeting.starts_at))
-    )
-    return [FutureInvitation(m.id or 0, i.id or 0, m.kind, m.starts_at) for i, m in rows]
-
-
-def remove_member(session: Session, settings: Settings, user: User, youth_id: int,
-                  member_id: int, today: date, now: datetime, *,
-                  uninvite: bool = False) -> MemberView:
-    """Takes the member off this network; the row stays, marked removed, and so does the
-    directory entry. When they are invited to a meeting ahead, refuses unless `uninvite`
-    confirms that they are taken off those invitation lists first (each meeting tells them,
-    as an uninvite does). One transaction: the member is removed with all their invitations
-    or not at all."""
-    from app.services import meetings  # meetings reads the network: import at use
-
-    youth, view = get_member(session, user, youth_id, member_id, today)
-    invitations = future_meeting_invitations(session, view.member, now)
-    if invitations and not uninvite:
-        raise ConfirmationNeededError(invitations)
-    for invitation in invitations:
-        meetings.remove_invitee(session, settings, user, invitation.meeting_id,
-                                invitation.invitee_id, now)
+def mark_removed(session: Session, user: User, youth: Youth, view: MemberView, now: datetime,
+                 uninvited: int) -> None:
+    """The member leaves this network; the row stays, marked removed, and so does the directory
+    entry. Their invitations are the caller's (services/member_removal)."""
     member = view.member
     member.removed_at, member.removed_by_id = now, user.id
     session.add(member)
     _event(session, youth.id, user, EventKind.NETWORK_MEMBER_REMOVED,
            _describe(view.person, member))
     _audit(session, user, AuditAction.DELETE, youth.id, member.id,
-           f"uninvited from {len(invitations)} meetings" if invitations else "")
+           f"uninvited from {uninvited} meetings" if uninvited else "")
     session.flush()
-    return view
 
 
 def as_form(view: MemberView) -> dict[str, Any]:

@@ -25,6 +25,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, col, select
 
 from app.domain.cpr import CprError, cpr_lookup_hash, parse_cpr
+from app.domain.errors import field_errors
 from app.domain.validation import FieldError
 from app.domain.youth import YouthData
 from app.i18n import N_, Msg
@@ -34,7 +35,6 @@ from app.models.user import Role, User
 from app.models.youth import EventKind, SupportExpected, Youth, YouthEvent
 from app.services import audit, timeline, youths
 from app.settings import Settings
-from app.web.forms import field_errors
 
 log = logging.getLogger("overgang.import")
 T = TypeVar("T")

@@ -13,6 +13,9 @@ from sqlmodel import Session, col, select
 
 from app.db import keep
 from app.domain.cpr import cpr_lookup_hash
+from app.domain.errors import ValidationFailedError as ValidationFailedError
+from app.domain.errors import YouthForbiddenError as YouthForbiddenError
+from app.domain.errors import YouthNotFoundError as YouthNotFoundError
 from app.domain.validation import FieldError
 from app.domain.youth import (
     ASSIGNMENT_FIELDS,
@@ -30,8 +33,6 @@ from app.models.base import utcnow
 from app.models.user import Department, Role, User
 from app.models.youth import EventKind, Youth, YouthEvent, YouthStatus
 from app.services import audit, timeline
-from app.services.access import YouthForbiddenError as YouthForbiddenError
-from app.services.access import YouthNotFoundError as YouthNotFoundError
 from app.services.access import visible_youth, youth_access
 from app.settings import Settings
 
@@ -43,15 +44,6 @@ CASEWORKER_FIELDS: dict[str, tuple[Role, ...]] = {
     "coordinator_id": (Role.CHILD_CASEWORKER, Role.ADULT_CASEWORKER),
     "buddy_id": (Role.CHILD_CASEWORKER, Role.ADULT_CASEWORKER),
 }
-
-
-class ValidationFailedError(Exception):
-    def __init__(self, errors: dict[str, Msg], *, conflict: bool = False,
-                 forbidden: bool = False) -> None:
-        super().__init__("validation failed")
-        self.errors = errors
-        self.conflict = conflict
-        self.forbidden = forbidden
 
 
 @dataclass

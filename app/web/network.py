@@ -6,7 +6,7 @@ table together); without JavaScript the same URL serves a whole page.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from fastapi import Request
@@ -20,6 +20,7 @@ from app.deps import (
     ForbiddenError,
     HtmxDep,
     NotFoundError,
+    NowDep,
     SessionDep,
     SettingsDep,
     TodayDep,
@@ -28,11 +29,10 @@ from app.deps import (
 from app.domain.network import MapMember, NetworkMap, layout
 from app.domain.network_input import MemberData, MemberUpdate, PlaceData
 from app.i18n import N_, Msg
-from app.models.base import utcnow
 from app.models.network import PersonKind, Sector
 from app.models.user import User
 from app.models.youth import Youth
-from app.services import network, youths
+from app.services import member_removal, network, youths
 from app.settings import Settings
 from app.web import labels
 from app.web.forms import Errors, form_dict, parse_form
@@ -154,14 +154,15 @@ async def member_create(request: Request, youth_id: int, session: SessionDep,
 
 @router.get("/members/{member_id}/{action}")
 def member_panel(request: Request, youth_id: int, member_id: int, action: str,
-                 session: SessionDep, user: CurrentUser, today: TodayDep,
+                 session: SessionDep, user: CurrentUser, today: TodayDep, now: NowDep,
                  htmx: HtmxDep) -> Response:
     if action not in ("edit", "move", "remove"):
         raise NotFoundError()
     youth, view = _member(session, user, youth_id, member_id, today)
     extra: dict[str, Any] = {}
     if action == "remove":
-        extra["invitations"] = network.future_meeting_invitations(session, view.member, utcnow())
+        extra["invitations"] = member_removal.future_meeting_invitations(
+            session, view.member, now)
     extra.update(_edit_panel(session, user, view, action))
     return _section(request, session, youth, today, htmx, panel=action, member=view,
                     values=network.as_form(view), **extra)
@@ -198,13 +199,13 @@ def _save(session: Session, user: User, youth_id: int, member_id: int, action: s
 @router.post("/members/{member_id}/{action}")
 async def member_action(request: Request, youth_id: int, member_id: int, action: str,
                         session: SessionDep, settings: SettingsDep, user: CurrentUser,
-                        today: TodayDep, htmx: HtmxDep) -> Response:
+                        today: TodayDep, now: NowDep, htmx: HtmxDep) -> Response:
     if action not in ("edit", "move", "remove"):
         raise NotFoundError()
     youth, view = _member(session, user, youth_id, member_id, today)
     data = form_dict(await request.form())
     if action == "remove":
-        return _remove(request, session, settings, user, youth, view, data, today, htmx)
+        return _remove(request, session, settings, user, youth, view, data, today, now, htmx)
     message, errors, status = _save(session, user, youth_id, member_id, action, data, today)
     if message is not None:
         return _done(request, session, youth, today, htmx, message)
@@ -214,20 +215,20 @@ async def member_action(request: Request, youth_id: int, member_id: int, action:
 
 
 def _remove(request: Request, session: Session, settings: Settings, user: User, youth: Youth,
-            view: network.MemberView, data: dict[str, Any], today: date,
+            view: network.MemberView, data: dict[str, Any], today: date, now: datetime,
             htmx: bool) -> Response:
     """Removal always goes through the confirmation step; `confirm` says it was answered,
     and with invitations to meetings ahead, `uninvite` that they are cancelled too."""
     assert youth.id is not None
-    now = utcnow()
     if data.get("confirm") != "yes":
         return _section(request, session, youth, today, htmx, status=400, panel="remove",
                         member=view,
-                        invitations=network.future_meeting_invitations(session, view.member, now))
+                        invitations=member_removal.future_meeting_invitations(
+                            session, view.member, now))
     try:
-        network.remove_member(session, settings, user, youth.id, view.id, today, now,
-                              uninvite=data.get("uninvite") == "yes")
-    except network.ConfirmationNeededError as exc:
+        member_removal.remove_member(session, settings, user, youth.id, view.id, today, now,
+                                     uninvite=data.get("uninvite") == "yes")
+    except member_removal.ConfirmationNeededError as exc:
         return _section(request, session, youth, today, htmx, status=409, panel="remove",
                         member=view, invitations=exc.invitations)
     return _done(request, session, youth, today, htmx,

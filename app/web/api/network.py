@@ -9,12 +9,11 @@ from fastapi import Body, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ValidationError
 
-from app.deps import CurrentUser, SessionDep, SettingsDep, TodayDep
+from app.deps import CurrentUser, NowDep, SessionDep, SettingsDep, TodayDep
 from app.domain.network_input import MemberData, MemberUpdate
-from app.models.base import utcnow
 from app.models.network import NetworkRole, PersonKind, RoleKind, Sector
 from app.models.youth import Channel
-from app.services import network, youths
+from app.services import member_removal, network, youths
 from app.web.forms import api_errors
 from app.web.routing import make_router
 
@@ -139,15 +138,16 @@ def change_member(youth_id: int, member_id: int, session: SessionDep, user: Curr
 
 @router.delete("/members/{member_id}", status_code=204, response_model=None)
 def remove_member(youth_id: int, member_id: int, session: SessionDep, settings: SettingsDep,
-                  user: CurrentUser, today: TodayDep, uninvite: bool = False) -> Response:
+                  user: CurrentUser, today: TodayDep, now: NowDep,
+                  uninvite: bool = False) -> Response:
     """Removes the member. If they are invited to a future meeting, answers 409 with those
     meetings; repeat with `?uninvite=true` to remove them and cancel the invitations."""
     try:
-        network.remove_member(session, settings, user, youth_id, member_id, today, utcnow(),
+        member_removal.remove_member(session, settings, user, youth_id, member_id, today, now,
                               uninvite=uninvite)
     except NOT_VISIBLE as exc:
         return _not_found(exc)
-    except network.ConfirmationNeededError as exc:
+    except member_removal.ConfirmationNeededError as exc:
         return JSONResponse({
             "detail": "The member is invited to future meetings; repeat with uninvite=true.",
             "meetings": [{"id": i.meeting_id, "kind": i.kind.value,
