@@ -10,11 +10,8 @@ line number only.
 
 from __future__ import annotations
 
-import csv
-import io
 import logging
-import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, TypeVar
@@ -28,63 +25,24 @@ from app.domain.cpr import CprError, cpr_lookup_hash, parse_cpr
 from app.domain.errors import field_errors
 from app.domain.validation import FieldError
 from app.domain.youth import YouthData
+from app.domain.youth_csv import COLUMNS, Row, parse, parse_birth_date, parse_support
+from app.domain.youth_csv import MAX_BYTES as MAX_BYTES
+from app.domain.youth_csv import ImportFileError as ImportFileError
 from app.i18n import N_, Msg
 from app.models.audit import AuditAction, AuditEvent
 from app.models.timeline import YouthStep
 from app.models.user import Role, User
-from app.models.youth import EventKind, SupportExpected, Youth, YouthEvent
+from app.models.youth import EventKind, Youth, YouthEvent
 from app.services import audit, timeline, youths
 from app.settings import Settings
 
 log = logging.getLogger("overgang.import")
 T = TypeVar("T")
 
-MAX_BYTES = 10 * 1024 * 1024
-MAX_ROWS = 20_000
 IMPORT_ROLES = (Role.COORDINATOR, Role.ADMIN, Role.CHILD_CASEWORKER)
 _CHUNK = 500
-
-# Accepted header names (after normalising: case-folded, æ/ø/å spelt ae/oe/aa, spaces and
-# dashes as underscores) and the field each one fills. The Danish name is listed first.
-COLUMNS: dict[str, tuple[str, ...]] = {
-    "cpr": ("cpr",),
-    "first_name": ("fornavn", "first_name"),
-    "last_name": ("efternavn", "last_name"),
-    "address": ("adresse", "address"),
-    "postal_code": ("postnummer", "postal_code"),
-    "city": ("by", "city"),
-    "school": ("skole", "school"),
-    "adult_support_expected": ("voksenstoette", "adult_support_expected"),
-    "caseworker": ("sagsbehandler", "caseworker"),
-    "birth_date": ("foedselsdato", "birth_date"),
-    "birth_date_reason": ("foedselsdato_begrundelse", "birth_date_reason"),
-}
-REQUIRED_COLUMNS = ("cpr", "first_name", "last_name")
-_HEADER_FIELD = {name: fld for fld, names in COLUMNS.items() for name in names}
-_SUPPORT = {
-    "": SupportExpected.NOT_ASSESSED,
-    "ja": SupportExpected.YES,
-    "yes": SupportExpected.YES,
-    "nej": SupportExpected.NO,
-    "no": SupportExpected.NO,
-    "ikke vurderet": SupportExpected.NOT_ASSESSED,
-    "not assessed": SupportExpected.NOT_ASSESSED,
-}
-_DMY = re.compile(r"([0-9]{1,2})[-./]([0-9]{1,2})[-./]([0-9]{4})")
-_YMD = re.compile(r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})")
 _TEXT_FIELDS = ("cpr", "first_name", "last_name", "address", "postal_code", "city", "school",
                 "birth_date_reason")
-_SEP_LINE = re.compile(r"sep=([;,])", re.IGNORECASE)
-_LOOKS_LIKE_DATA = re.compile(r"[0-9]{4}")
-
-
-class ImportFileError(Exception):
-    """The file as a whole cannot be imported (encoding, size, header)."""
-
-    def __init__(self, msg: Msg) -> None:
-        super().__init__(msg.msgid)
-        self.msg = msg
-
 
 @dataclass
 class RowError:
@@ -115,19 +73,6 @@ class ImportReport:
 
 
 @dataclass
-class _Row:
-    line: int
-    cells: dict[str, str]  # field -> the cell's text
-    extra: bool = False  # more non-empty cells than the header has columns
-
-
-@dataclass
-class _Parsed:
-    columns: dict[str, str]  # field -> heading as written in the file
-    rows: list[_Row]
-
-
-@dataclass
 class _Valid:
     line: int
     data: YouthData
@@ -138,162 +83,7 @@ def may_import(user: User) -> bool:
     return user.is_active and user.role in IMPORT_ROLES
 
 
-# --- reading the file ----------------------------------------------------------------
-
-
-def decode_csv(raw: bytes) -> str:
-    """UTF-8 (with or without a byte order mark), falling back to Windows-1252."""
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        try:
-            text = raw.decode("cp1252")
-        except UnicodeDecodeError:
-            raise ImportFileError(Msg(N_(
-                "The file could not be read as text. Save it as CSV (UTF-8 or Windows-1252)."
-            ))) from None
-    if "\x00" in text:
-        raise ImportFileError(Msg(N_(
-            "The file could not be read as text. Save it as CSV (UTF-8 or Windows-1252)."
-        )))
-    return text
-
-
-def detect_delimiter(header_line: str) -> str:
-    """`;` or `,`, whichever the header line uses more."""
-    return ";" if header_line.count(";") > header_line.count(",") else ","
-
-
-def normalise_heading(heading: str) -> str:
-    name = heading.strip().casefold()
-    for danish, spelt in (("æ", "ae"), ("ø", "oe"), ("å", "aa")):
-        name = name.replace(danish, spelt)
-    return re.sub(r"[\s-]+", "_", name)
-
-
-def _layout(text: str) -> tuple[str, int]:
-    """The delimiter, and how many lines come before the header: Excel may write a first
-    line such as `sep=;` that names the delimiter."""
-    first = text.partition("\n")[0]
-    if sep := _SEP_LINE.fullmatch(first.strip()):
-        return sep[1], 1
-    if not first.strip():
-        raise ImportFileError(Msg(N_("The file is empty.")))
-    return detect_delimiter(first), 0
-
-
-def _map_header(cells: list[str]) -> dict[int, str]:
-    """Column index -> field; raises ImportFileError for unknown, repeated or missing columns."""
-    if any(_LOOKS_LIKE_DATA.search(cell) for cell in cells):
-        # Never echo a heading that may be a data row (it could be a CPR number).
-        raise ImportFileError(Msg(N_(
-            "The first line must hold the column names, such as cpr;fornavn;efternavn."
-        )))
-    index: dict[int, str] = {}
-    unknown: list[str] = []
-    repeated: list[str] = []
-    for i, cell in enumerate(cells):
-        name = normalise_heading(cell)
-        if not name:
-            continue
-        fld = _HEADER_FIELD.get(name)
-        if fld is None:
-            unknown.append(cell.strip()[:40])
-        elif fld in index.values():
-            repeated.append(cell.strip())
-        else:
-            index[i] = fld
-    if unknown:
-        raise ImportFileError(Msg(N_("Unknown columns: %(columns)s."), columns=", ".join(unknown)))
-    if repeated:
-        raise ImportFileError(Msg(
-            N_("A column appears more than once: %(columns)s."), columns=", ".join(repeated)
-        ))
-    missing = [COLUMNS[f][0] for f in REQUIRED_COLUMNS if f not in index.values()]
-    if missing:
-        raise ImportFileError(Msg(
-            N_("Required columns are missing: %(columns)s."), columns=", ".join(missing)
-        ))
-    return index
-
-
-def _records(text: str, delimiter: str, skip: int) -> Iterator[tuple[int, list[str]]]:
-    """(first physical line, cells) of every record after the `skip` first lines."""
-    stream = io.StringIO(text, newline="")
-    for _ in range(skip):
-        stream.readline()
-    reader = csv.reader(stream, delimiter=delimiter)
-    previous = skip
-    try:
-        for cells in reader:
-            yield previous + 1, cells
-            previous = skip + reader.line_num
-    except csv.Error:
-        raise ImportFileError(Msg(
-            N_("The file is not a valid CSV file (near line %(line)s)."), line=previous + 1
-        )) from None
-
-
-def _too_many_rows() -> ImportFileError:
-    return ImportFileError(Msg(
-        N_("The file has more than %(n)s rows. Split it into smaller files."), n=MAX_ROWS
-    ))
-
-
-def parse(raw: bytes) -> _Parsed:
-    """Decodes and splits the file into rows of named cells; raises ImportFileError."""
-    if len(raw) > MAX_BYTES:
-        raise ImportFileError(Msg(
-            N_("The file is larger than %(mb)s MB. Split it into smaller files."),
-            mb=MAX_BYTES // (1024 * 1024),
-        ))
-    text = decode_csv(raw)
-    delimiter, skip = _layout(text)
-    records = _records(text, delimiter, skip)
-    _line, header = next(records, (0, []))
-    index = _map_header(header)
-    columns = {fld: header[i].strip() for i, fld in index.items()}
-    rows: list[_Row] = []
-    for line, cells in records:
-        if not any(cell.strip() for cell in cells):
-            continue
-        if len(rows) >= MAX_ROWS:
-            raise _too_many_rows()
-        named = {fld: cells[i] if i < len(cells) else "" for i, fld in index.items()}
-        extra = any(cell.strip() for cell in cells[len(header):])
-        rows.append(_Row(line, named, extra))
-    if not rows:
-        raise ImportFileError(Msg(N_("The file contains no young people.")))
-    return _Parsed(columns, rows)
-
-
 # --- checking the rows ---------------------------------------------------------------
-
-
-def parse_birth_date(text: str) -> date | None:
-    """dd-mm-yyyy (also with . or /) or yyyy-mm-dd; empty is None; raises FieldError."""
-    value = text.strip()
-    if not value:
-        return None
-    try:
-        if match := _DMY.fullmatch(value):
-            return date(int(match[3]), int(match[2]), int(match[1]))
-        if match := _YMD.fullmatch(value):
-            return date(int(match[1]), int(match[2]), int(match[3]))
-    except ValueError:
-        pass
-    raise FieldError(N_("Write the birth date as dd-mm-yyyy or yyyy-mm-dd."), field="birth_date")
-
-
-def parse_support(text: str) -> SupportExpected:
-    key = re.sub(r"[\s_-]+", " ", text.strip().casefold())
-    try:
-        return _SUPPORT[key]
-    except KeyError:
-        raise FieldError(
-            N_("Write yes, no or not assessed (ja, nej or ikke vurderet)."),
-            field="adult_support_expected",
-        ) from None
 
 
 def _chunks(items: list[T]) -> Iterable[list[T]]:
@@ -301,7 +91,7 @@ def _chunks(items: list[T]) -> Iterable[list[T]]:
         yield items[start:start + _CHUNK]
 
 
-def _caseworkers(session: Session, rows: list[_Row]) -> dict[str, User]:
+def _caseworkers(session: Session, rows: list[Row]) -> dict[str, User]:
     """The users named in the caseworker column, by lower-cased username."""
     names = sorted({row.cells.get("caseworker", "").strip().lower() for row in rows} - {""})
     found: dict[str, User] = {}
@@ -381,7 +171,7 @@ def _caseworker_id(name: str, caseworkers: dict[str, User]) -> int | None:
 
 
 def _converted(
-    row: _Row, caseworkers: dict[str, User]
+    row: Row, caseworkers: dict[str, User]
 ) -> tuple[dict[str, Any], dict[str, Msg]]:
     """The row's cells as YouthData input, and the errors of the cells that need converting."""
     cells = row.cells
@@ -406,7 +196,7 @@ def _converted(
 
 
 def _row_data(
-    row: _Row, caseworkers: dict[str, User], today: date
+    row: Row, caseworkers: dict[str, User], today: date
 ) -> tuple[YouthData | None, dict[str, Msg]]:
     """The row as YouthData (the same validation as the form and the API), or its errors."""
     values, errors = _converted(row, caseworkers)
@@ -515,7 +305,7 @@ def _values(row: SQLModel) -> dict[str, Any]:
 
 
 @dataclass
-class _Rows:
+class Rows:
     """The rows an import writes, built before its transaction begins; the new young
     people's ids are filled in once they are known."""
 
@@ -535,14 +325,14 @@ class _Rows:
 
 
 def _rows(session: Session, settings: Settings, user: User, valid: list[_Valid],
-          today: date) -> _Rows:
+          today: date) -> Rows:
     """The same rows `youths.create` writes for each person (record, timeline steps, event,
     audit row), built from the same functions."""
     steps = timeline.template(session)
     records = [youths.new_record(settings, user, row.data, today) for row in valid]
     for record in records:
         record.flag_due_on = timeline.flag_date(settings, record.birth_date)
-    return _Rows(
+    return Rows(
         youths=[_values(record) for record in records],
         steps=[[_values(YouthStep(youth_id=0, step_id=step_id, due_on=due))
                 for step_id, due in timeline.due_dates(settings, record.birth_date,

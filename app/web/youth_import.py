@@ -9,6 +9,7 @@ from fastapi.responses import Response
 from starlette.datastructures import UploadFile
 
 from app.deps import SessionDep, SettingsDep, TodayDep, require_roles
+from app.domain import youth_csv
 from app.i18n import N_, Msg
 from app.models.user import User
 from app.services import youth_import
@@ -45,11 +46,11 @@ TEMPLATE = "youths/import.html"
 
 def _context(**values: Any) -> dict[str, Any]:
     return {
-        "columns": youth_import.COLUMNS,
+        "columns": youth_csv.COLUMNS,
         "column_help": COLUMN_HELP,
-        "required": youth_import.REQUIRED_COLUMNS,
-        "max_mb": youth_import.MAX_BYTES // (1024 * 1024),
-        "max_rows": youth_import.MAX_ROWS,
+        "required": youth_csv.REQUIRED_COLUMNS,
+        "max_mb": youth_csv.MAX_BYTES // (1024 * 1024),
+        "max_rows": youth_csv.MAX_ROWS,
         "max_errors_shown": MAX_ERRORS_SHOWN,
         "report": None,
         "action": None,
@@ -74,7 +75,7 @@ async def import_upload(
     if not isinstance(upload, UploadFile) or not upload.filename:
         error = Msg(N_("Choose a CSV file."))
         return render(request, TEMPLATE, _context(file_error=error), status_code=400)
-    raw = await upload.read(youth_import.MAX_BYTES + 1)
+    raw = await upload.read(youth_csv.MAX_BYTES + 1)
     if action == "import":
         report = youth_import.run(session, settings, user, raw, today)
     else:

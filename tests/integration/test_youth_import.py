@@ -13,6 +13,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import func, select
 
 from app.db import unit_of_work
+from app.domain import youth_csv
 from app.domain.youth import YouthData
 from app.main import create_app
 from app.models.audit import AuditAction, AuditEvent
@@ -222,13 +223,6 @@ def test_a_utf8_file_with_a_byte_order_mark_and_commas_is_read(session, settings
     assert {y.last_name for y in session.exec(select(Youth))} == {"Østergaard", "Ørnsø"}
 
 
-def test_decoding_and_delimiter_detection():
-    assert youth_import.decode_csv("\ufeffcpr;by\n".encode()) == "cpr;by\n"
-    assert youth_import.decode_csv("Ærø".encode("cp1252")) == "Ærø"
-    assert youth_import.detect_delimiter("cpr;fornavn;efternavn") == ";"
-    assert youth_import.detect_delimiter("cpr,first_name,last_name") == ","
-
-
 def test_line_numbers_are_physical_lines_even_with_a_line_break_inside_a_cell(
     session, settings
 ):
@@ -290,9 +284,9 @@ def test_a_file_without_a_header_line_is_refused_without_echoing_the_number(sess
 
 
 def test_files_over_the_limits_are_refused(session, settings):
-    too_big = b"cpr;fornavn;efternavn\n" + b"x" * youth_import.MAX_BYTES
+    too_big = b"cpr;fornavn;efternavn\n" + b"x" * youth_csv.MAX_BYTES
     assert youth_import.check(session, settings, too_big, TODAY).file_errors[0].params == {"mb": 10}
-    rows = b"".join(b";A;B\n" for _ in range(youth_import.MAX_ROWS + 1))
+    rows = b"".join(b";A;B\n" for _ in range(youth_csv.MAX_ROWS + 1))
     too_long = youth_import.check(session, settings, b"cpr;fornavn;efternavn\n" + rows, TODAY)
     assert too_long.file_errors[0].params == {"n": 20_000}
 
