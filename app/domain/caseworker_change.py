@@ -14,7 +14,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_valida
 
 from app import i18n
 from app.domain import letters
-from app.domain.validation import FieldError, Text, empty_to_none
+from app.domain.validation import FieldError, MultilineText, empty_to_none
 from app.i18n import N_
 from app.models.caseworker import CaseRole, ChangeKind
 from app.models.youth import Channel
@@ -30,7 +30,7 @@ class ChangeData(BaseModel):
     kind: ChangeKind
     to_user_id: Annotated[int, BeforeValidator(empty_to_none), Field(ge=1, le=2_147_483_647)]
     ends_on: OptionalDate = None
-    handover_note: Annotated[Text, Field(min_length=1, max_length=2000)]
+    handover_note: Annotated[MultilineText, Field(min_length=1, max_length=2000)]
 
     @model_validator(mode="after")
     def _rules(self) -> ChangeData:

@@ -21,7 +21,7 @@ from typing import Annotated
 from dateutil.relativedelta import relativedelta
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
-from app.domain.validation import FieldError, Text, empty_to_none
+from app.domain.validation import FieldError, MultilineText, Text, empty_to_none
 from app.i18n import N_, Msg, format_date
 from app.models.handover import (
     ConsentMethod,
@@ -301,7 +301,7 @@ class ConsentData(BaseModel):
     method: ConsentMethod
     given_on: date
     valid_until: OptionalDate = None
-    note: Annotated[Text, Field(max_length=500)] = ""
+    note: Annotated[MultilineText, Field(max_length=500)] = ""
 
     @model_validator(mode="after")
     def _rules(self) -> ConsentData:
@@ -339,7 +339,7 @@ class WithdrawalData(BaseModel):
     model_config = ConfigDict(hide_input_in_errors=True)
 
     withdrawn_on: date
-    reason: Annotated[Text, Field(min_length=1, max_length=500)]
+    reason: Annotated[MultilineText, Field(min_length=1, max_length=500)]
 
 
     def check(self, given_on: date, today: date) -> None:

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel, Field
 
 from app.domain import working_time
-from app.domain.validation import FieldError, Text
+from app.domain.validation import FieldError, MultilineText, Text
 from app.i18n import N_
 from app.models.inquiry import InquirySender
 from app.models.youth import Channel
@@ -24,7 +24,7 @@ class InquiryData(BaseModel):
     channel: Channel
     sender_kind: InquirySender
     sender_name: Text = Field(default="", max_length=120)
-    summary: Text = Field(min_length=1, max_length=2000)
+    summary: MultilineText = Field(min_length=1, max_length=2000)
 
     def received_at(self, tz: ZoneInfo) -> datetime:
         return datetime.combine(self.received_on, self.received_time, tz)
@@ -41,7 +41,7 @@ class InquiryData(BaseModel):
 class AnswerData(BaseModel):
     answered_on: date
     answered_time: time
-    note: Text = Field(default="", max_length=2000)
+    note: MultilineText = Field(default="", max_length=2000)
 
     def answered_at(self, tz: ZoneInfo, received_at: datetime, now: datetime) -> datetime:
         answered = datetime.combine(self.answered_on, self.answered_time, tz)

@@ -28,7 +28,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, Field, model_validator
 
-from app.domain.validation import FieldError, OutgoingText
+from app.domain.validation import FieldError, OutgoingMultilineText, OutgoingText
 from app.i18n import N_
 from app.models.meeting import MeetingKind, PlaceKind
 
@@ -51,7 +51,7 @@ class MeetingData(BaseModel):
     end_time: time
     place_kind: PlaceKind
     place_detail: OutgoingText = Field(default="", max_length=300)
-    agenda: OutgoingText = Field(default="", max_length=5000)
+    agenda: OutgoingMultilineText = Field(default="", max_length=5000)
 
     @model_validator(mode="after")
     def _check(self) -> MeetingData:

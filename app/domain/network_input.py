@@ -15,6 +15,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_valida
 from app.domain.validation import (
     Email,
     FieldError,
+    OutgoingMultilineText,
     OutgoingText,
     Phone,
     empty_to_none,
@@ -66,7 +67,7 @@ class PersonData(BaseModel):
     name: Annotated[OutgoingText, Field(min_length=1, max_length=120)]
     email: Annotated[Email, Field(max_length=254)] = ""
     phone: Annotated[Phone, Field(max_length=32)] = ""
-    address: Annotated[OutgoingText, Field(max_length=200)] = ""
+    address: Annotated[OutgoingMultilineText, Field(max_length=200)] = ""  # a postal address
     organisation: Annotated[OutgoingText, Field(max_length=200)] = ""
 
     @model_validator(mode="after")
@@ -99,7 +100,7 @@ class MembershipData(BaseModel):
     bisidder: bool = False
     invited_to_meetings: bool = False
     preferred_channel: OptionalChannel = None
-    note: Annotated[OutgoingText, Field(max_length=500)] = ""
+    note: Annotated[OutgoingMultilineText, Field(max_length=500)] = ""
     youth_agreed: bool = False
 
     @model_validator(mode="after")
@@ -121,7 +122,7 @@ class MemberData(MembershipData):
     name: Annotated[OutgoingText, Field(max_length=120)] = ""
     email: Annotated[Email, Field(max_length=254)] = ""
     phone: Annotated[Phone, Field(max_length=32)] = ""
-    address: Annotated[OutgoingText, Field(max_length=200)] = ""
+    address: Annotated[OutgoingMultilineText, Field(max_length=200)] = ""  # a postal address
     organisation: Annotated[OutgoingText, Field(max_length=200)] = ""
 
     @model_validator(mode="after")
@@ -150,7 +151,7 @@ class MemberUpdate(MembershipData):
     name: Annotated[OutgoingText, Field(min_length=1, max_length=120)]
     email: Annotated[Email, Field(max_length=254)] = ""
     phone: Annotated[Phone, Field(max_length=32)] = ""
-    address: Annotated[OutgoingText, Field(max_length=200)] = ""
+    address: Annotated[OutgoingMultilineText, Field(max_length=200)] = ""  # a postal address
     organisation: Annotated[OutgoingText, Field(max_length=200)] = ""
 
     def person(self, kind: PersonKind) -> PersonData:

@@ -32,7 +32,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 from app.domain.communication import next_update_due
 from app.domain.consent import ConsentFacts, ShownDate, eighteenth_birthday, handover_decision
 from app.domain.timeline import Offset, StepStatus, due_date, step_status
-from app.domain.validation import FieldError, OptionalInt, Text, empty_to_none
+from app.domain.validation import FieldError, MultilineText, OptionalInt, empty_to_none
 from app.domain.youth import YouthData
 from app.i18n import N_, Msg
 from app.models.review import PointResult, ReviewArea, ReviewPoint
@@ -442,7 +442,7 @@ class AnswerData(BaseModel):
     model_config = ConfigDict(hide_input_in_errors=True)
 
     judgement: PointResult
-    note: Annotated[Text, Field(max_length=1000)] = ""
+    note: Annotated[MultilineText, Field(max_length=1000)] = ""
 
 
 def answer_problem(found: PointResult | None, answer: AnswerData) -> Msg | None:
@@ -460,8 +460,8 @@ class ReviewData(BaseModel):
 
     model_config = ConfigDict(hide_input_in_errors=True)
 
-    findings: Annotated[Text, Field(max_length=2000)] = ""
-    follow_up_text: Annotated[Text, Field(max_length=500)] = ""
+    findings: Annotated[MultilineText, Field(max_length=2000)] = ""
+    follow_up_text: Annotated[MultilineText, Field(max_length=500)] = ""
     follow_up_owner_id: OptionalInt = None
     follow_up_due_on: OptionalDate = None
 
@@ -494,7 +494,7 @@ class FindingsData(BaseModel):
     model_config = ConfigDict(hide_input_in_errors=True)
 
     area: ReviewArea
-    text: Annotated[Text, Field(max_length=4000)] = ""
+    text: Annotated[MultilineText, Field(max_length=4000)] = ""
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _EMAIL = re.compile(
     r"^[^@\s<>()\[\],;:\"]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)+$"
 )
+_LINE_BREAK = re.compile(r"[\r\n\v\f\x1c-\x1e\x85\u2028\u2029]")
 _PHONE = re.compile(r"^\+?[0-9 ]{8,16}$")
 
 
@@ -88,10 +89,22 @@ def valid_phone(value: str) -> str:
     return value
 
 
-Text = Annotated[str, BeforeValidator(strip), AfterValidator(no_markup)]
+def one_line(value: str) -> str:
+    """A name, a title or an address is one line: a line break in it would end up in an
+    e-mail header or a calendar property, where it breaks the message or smuggles in more."""
+    if _LINE_BREAK.search(value):
+        raise FieldError(N_("Write this on one line."))
+    return value
+
+
+# A field is one line unless it is declared multiline (a note, an agenda, a summary).
+Text = Annotated[str, BeforeValidator(strip), AfterValidator(no_markup), AfterValidator(one_line)]
+MultilineText = Annotated[str, BeforeValidator(strip), AfterValidator(no_markup)]
 # Text a person writes that is sent out of the system (see the module docstring).
 OutgoingText = Annotated[str, BeforeValidator(strip), AfterValidator(no_markup),
-                         AfterValidator(no_cpr)]
+                         AfterValidator(one_line), AfterValidator(no_cpr)]
+OutgoingMultilineText = Annotated[str, BeforeValidator(strip), AfterValidator(no_markup),
+                                  AfterValidator(no_cpr)]
 # E-mail addresses and phone numbers appear in invites, letters and their headers.
 Email = Annotated[str, BeforeValidator(strip), AfterValidator(valid_email),
                   AfterValidator(no_cpr)]

@@ -21,7 +21,9 @@ from app.domain.cpr import Cpr, CprError, CprErrorCode, parse_cpr
 from app.domain.validation import (
     Email,
     FieldError,
+    MultilineText,
     OptionalInt,
+    OutgoingMultilineText,
     OutgoingText,
     Phone,
     Text,
@@ -59,7 +61,7 @@ class YouthData(BaseModel):
     birth_date_reason: Annotated[Text, Field(max_length=300)] = ""
     first_name: Annotated[OutgoingText, Field(min_length=1, max_length=100)]
     last_name: Annotated[OutgoingText, Field(min_length=1, max_length=100)]
-    address: Annotated[OutgoingText, Field(max_length=200)] = ""
+    address: Annotated[OutgoingMultilineText, Field(max_length=200)] = ""  # a postal address
     postal_code: Annotated[str, Field(max_length=4, pattern=r"^(\d{4})?$")] = ""
     city: Annotated[OutgoingText, Field(max_length=60)] = ""
     email: Annotated[Email, Field(max_length=254)] = ""
@@ -76,7 +78,7 @@ class YouthData(BaseModel):
     plain_language: bool = False
     interpreter_language: Annotated[Text, Field(max_length=60)] = ""
     sign_language: bool = False
-    other_needs: Annotated[Text, Field(max_length=500)] = ""
+    other_needs: Annotated[MultilineText, Field(max_length=500)] = ""
     bisidder_offered: bool = False
     status: YouthStatus = YouthStatus.ACTIVE
     closed_reason: Annotated[Text, Field(max_length=300)] = ""

@@ -34,7 +34,7 @@ from app.domain.consent import (
     WithdrawalData,
     giver_text,
 )
-from app.domain.validation import Text
+from app.domain.validation import MultilineText, Text
 from app.i18n import N_, Msg
 from app.models.handover import DocumentStatus, DocumentType
 from app.models.user import User
@@ -240,7 +240,7 @@ def consent_overview(request: Request, youth_id: int, session: SessionDep, user:
 
 class CatalogueForm(BaseModel):
     name: Annotated[Text, Field(min_length=1, max_length=120)]
-    description: Annotated[Text, Field(max_length=500)] = ""
+    description: Annotated[MultilineText, Field(max_length=500)] = ""
     required: bool = False
     active: bool = False
     position: Annotated[int, Field(ge=0, le=10_000)] = 0

@@ -22,7 +22,7 @@ from app.deps import (
 )
 from app.domain import letters as rules
 from app.domain.letters import TemplateKey
-from app.domain.validation import FieldError, Text, empty_to_none
+from app.domain.validation import FieldError, MultilineText, empty_to_none
 from app.i18n import N_, Msg
 from app.models.user import User
 from app.models.youth import Channel, Youth
@@ -194,7 +194,7 @@ def letter_copy(request: Request, youth_id: int, message_id: int, session: Sessi
 class StatusUpdateData(BaseModel):
     channel: Channel
     given_on: Annotated[date | None, BeforeValidator(empty_to_none)] = None
-    note: Annotated[Text, Field(max_length=500)] = ""
+    note: Annotated[MultilineText, Field(max_length=500)] = ""
     back: Annotated[str, Field(max_length=10)] = ""
 
 

@@ -14,7 +14,7 @@ from sqlmodel import Session
 from app import clock
 from app.deps import AdminUser, CurrentUser, NotFoundError, SessionDep, SettingsDep, TodayDep
 from app.domain.timeline import Offset, StepStatus, chart_ticks, chart_x
-from app.domain.validation import FieldError, Text
+from app.domain.validation import FieldError, MultilineText, Text
 from app.i18n import N_, Msg
 from app.models.timeline import Completion, StepDepartment, TimelineStep, YouthStep
 from app.models.youth import Youth
@@ -143,7 +143,7 @@ def _offset_months(value: int) -> int:
 
 class StepForm(BaseModel):
     name: Annotated[Text, Field(min_length=1, max_length=120)]
-    description: Annotated[Text, Field(max_length=1000)] = ""
+    description: Annotated[MultilineText, Field(max_length=1000)] = ""
     offset_years: Annotated[int, Field(le=25), AfterValidator(_offset_years)]
     offset_months: Annotated[int, AfterValidator(_offset_months)]
     department: StepDepartment

@@ -185,3 +185,22 @@ def test_simultaneous_registrations_of_one_cpr_number_give_one_record_and_409s(
     for refused in (r for r in answers if r.status_code == 409):
         assert refused.json()["detail"][0]["field"] == "cpr"
     assert len(session.exec(select(Youth)).all()) == 1
+
+
+def test_a_line_break_in_a_name_is_refused_and_nothing_is_saved(client, session):
+    """A name goes into e-mail headers and calendar properties: a line break there broke
+    every invite for the person (or could add a header)."""
+    worker = make_user(session, Role.CHILD_CASEWORKER, "sara")
+    token = login(client, "sara")
+    for name in ("Freja\r\nBcc: alle@example.dk", "Freja\nHolm", "Freja\u2028Holm"):
+        response = client.post("/youths/new", data={**VALID, "first_name": name,
+                                                    "child_caseworker_id": worker.id,
+                                                    "csrf_token": token})
+        assert response.status_code == 400
+        assert "Skriv det på én linje" in response.text
+    assert session.exec(select(Youth)).all() == []
+    # a note may still have several lines
+    saved = client.post("/youths/new", data={**VALID, "child_caseworker_id": worker.id,
+                                             "other_needs": "Tolk\r\nog bisidder",
+                                             "csrf_token": token})
+    assert saved.status_code == 303

@@ -72,3 +72,13 @@ def test_a_letter_template_and_its_facts_refuse_cpr_with_the_same_message():
     with pytest.raises(FieldError) as fact:
         check_facts(TemplateKey.INFO_MEETING_18, {"tidspunkt": "1. maj kl. 10", "sted": CPR})
     assert (fact.value.field, fact.value.msg.msgid) == ("sted", CPR_IN_TEXT)
+
+
+def test_a_network_members_name_and_role_are_one_line_and_the_note_may_have_several():
+    from pydantic import ValidationError
+
+    from app.domain.network_input import PersonData
+
+    with pytest.raises(ValidationError, match=r"én linje|one line"):
+        PersonData.model_validate({"kind": "private", "name": "Anne\r\nHolm"})
+    assert PersonData.model_validate({"kind": "private", "name": "Anne Holm"}).name == "Anne Holm"
