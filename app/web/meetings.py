@@ -24,12 +24,13 @@ from app.deps import (
 from app.domain import ical
 from app.domain import meeting_labels as mlabels
 from app.domain.meeting import AGENDA_AREAS, MeetingData, ReplyTokenError, read_reply_token
+from app.domain.validation import FieldError, refuse_cpr
 from app.i18n import N_, Msg, gettext
 from app.models.meeting import Answer, Meeting, MeetingStatus
 from app.models.user import User
 from app.models.youth import Channel, Youth
 from app.services import meetings, youths
-from app.services.meeting_mail import as_ical, attendees
+from app.services.meeting_mail import as_ical, attendees, written_texts
 from app.settings import Settings
 from app.web.forms import Errors, form_dict, parse_form
 from app.web.routing import make_router
@@ -249,8 +250,12 @@ async def invitee_remove(request: Request, meeting_id: int, invitee_id: int,
     return RedirectResponse(f"/meetings/{meeting_id}", status_code=303)
 
 
+ICS_HOLDS_CPR = N_("A text in this meeting looks like a CPR number. Edit the meeting (agenda, "
+                   "place or an invitee's name or role) before the invitation can be downloaded.")
+
+
 @router.get("/meetings/{meeting_id}/invite.ics")
-def invite_ics(meeting_id: int, session: SessionDep, user: CurrentUser,
+def invite_ics(request: Request, meeting_id: int, session: SessionDep, user: CurrentUser,
                settings: SettingsDep) -> Response:
     meeting, youth = _meeting(session, user, meeting_id)
     organiser = session.get(User, meeting.organiser_id)
@@ -258,6 +263,12 @@ def invite_ics(meeting_id: int, session: SessionDep, user: CurrentUser,
     listed = attendees(meetings.invitees(session, meeting))
     if not listed:
         raise NotFoundError()
+    try:  # a text saved before the CPR check never leaves in the file
+        refuse_cpr(written_texts(meeting, youth, meetings.invitees(session, meeting),
+                                 organiser))
+    except FieldError:
+        return _page(request, session, meeting, youth, status=409,
+                     errors={"__all__": Msg(ICS_HOLDS_CPR)})
     event = as_ical(settings, meeting, youth, organiser, meeting.updated_at)
     body = (ical.cancel(event, listed) if meeting.status is MeetingStatus.CANCELLED
             else ical.request(event, listed))

@@ -161,3 +161,38 @@ def test_a_cpr_number_in_the_minutes_is_refused_next_to_the_field(client, sessio
     error = re.search(r'id="f-actions">(.*?)</p>', send.text, re.S)
     assert error and "Skriv ikke CPR-numre her" in error.group(1)
     assert session.exec(select(OutboxMessage)).all() == []
+
+
+def test_the_invitation_file_of_a_meeting_holding_an_old_cpr_text_is_refused_on_the_page(
+        client, session, settings):
+    """An agenda saved before the CPR check: the .ics download shows the meeting page with a
+    message (not a server error), and no calendar file carries the number."""
+    _worker, youth, member = _setup(session, settings)
+    token = login(client, "mette")
+    url = client.post(f"/youths/{youth.id}/meetings/new",
+                      data=_form(token, member)).headers["location"]
+    meeting = session.exec(select(Meeting)).one()
+    assert client.get(f"{url}/invite.ics").status_code == 200
+    meeting.agenda = "Bolig. Freja 120309-4321"
+    session.add(meeting)
+    session.commit()
+    refused = client.get(f"{url}/invite.ics")
+    assert refused.status_code == 409
+    assert refused.headers["content-type"].startswith("text/html")
+    assert "ligner et CPR-nummer" in refused.text and "BEGIN:VCALENDAR" not in refused.text
+
+
+def test_the_meeting_page_forms_carry_the_csrf_token_without_javascript(client, session,
+                                                                       settings):
+    _worker, youth, member = _setup(session, settings)
+    token = login(client, "mette")
+    url = client.post(f"/youths/{youth.id}/meetings/new",
+                      data=_form(token, member)).headers["location"]
+    for page in (client.get(url), client.get(f"{url}/edit"),
+                 client.get(f"/youths/{youth.id}/meetings/new")):
+        forms = re.findall(r'<form[^>]*method="post".*?</form>', page.text, re.S)
+        assert forms
+        assert all(re.search(r'name="csrf_token" value="[0-9a-f]{64}"', f) for f in forms)
+    cancel = client.post(f"{url}/cancel", data={"csrf_token": re.search(
+        r'name="csrf_token" value="([0-9a-f]{64})"', client.get(url).text).group(1)})
+    assert cancel.status_code == 200  # the confirmation step, not a refusal
