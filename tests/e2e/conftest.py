@@ -107,7 +107,8 @@ def browser():  # type: ignore[no-untyped-def]
 
 def run_axe(browser, page) -> list[str]:  # type: ignore[no-untyped-def]
     """axe-core on the page's URL, in a context that may inject the script despite the CSP."""
-    context = browser.new_context(bypass_csp=True, storage_state=page.context.storage_state())
+    context = browser.new_context(bypass_csp=True, storage_state=page.context.storage_state(),
+                                  viewport=page.viewport_size)
     try:
         checker = context.new_page()
         checker.goto(page.url)
