@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 from fastapi import Form, Request
-from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
 
 from app import db
 from app.deps import CurrentUser, SessionDep, public
@@ -27,6 +28,17 @@ def home(request: Request, user: CurrentUser) -> Response:
 @public
 def accessibility_statement(request: Request) -> Response:
     return render(request, "accessibility.html", {})
+
+
+FAVICON = Path(__file__).resolve().parents[1] / "static" / "img" / "favicon.svg"
+
+
+@router.get("/favicon.ico", include_in_schema=False)
+@public
+def favicon() -> Response:
+    """Browsers and tools ask for /favicon.ico whatever the page links: the same icon."""
+    return FileResponse(FAVICON, media_type="image/svg+xml",
+                        headers={"Cache-Control": "public, max-age=86400"})
 
 
 @router.get("/profile")

@@ -128,3 +128,10 @@ def test_health_says_the_database_is_unreachable(down_client):
     assert int(response.headers["retry-after"]) > 0
     assert response.json() == {"status": "database unreachable"}
 
+
+
+def test_the_favicon_is_served_without_a_login(client):
+    icon = client.get("/favicon.ico")
+    assert icon.status_code == 200
+    assert icon.headers["content-type"].startswith("image/svg+xml")
+    assert icon.content.startswith(b"<svg")

@@ -196,3 +196,11 @@ def test_the_meeting_page_forms_carry_the_csrf_token_without_javascript(client, 
     cancel = client.post(f"{url}/cancel", data={"csrf_token": re.search(
         r'name="csrf_token" value="([0-9a-f]{64})"', client.get(url).text).group(1)})
     assert cancel.status_code == 200  # the confirmation step, not a refusal
+
+
+def test_the_meetings_page_of_a_young_person_has_its_own_heading(client, session, settings):
+    _worker, youth, _member = _setup(session, settings)
+    login(client, "mette")
+    page = client.get(f"/youths/{youth.id}/meetings")
+    assert page.status_code == 200
+    assert re.search(r"<h1>Møder om Freja Holm</h1>", page.text)
