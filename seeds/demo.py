@@ -23,7 +23,7 @@ from app.domain.communication import INTERVAL
 from app.domain.youth import YouthData, latest_birth_date_for_age
 from app.models.letter import StatusUpdate
 from app.models.review import PointResult, ReviewArea, ReviewPoint, SampledCase
-from app.models.timeline import YouthStep
+from app.models.timeline import TimelineStep, YouthStep
 from app.models.user import Role, User
 from app.models.youth import (
     Channel,
@@ -36,7 +36,7 @@ from app.models.youth import (
 )
 from app.services import auth, review, timeline, youths
 from app.settings import Settings
-from seeds import data
+from seeds import data, demo_case
 
 # Published on purpose: the demo accounts are for trying the app out, never for real data.
 DEMO_PASSWORD = "demo-overgang-2026"  # noqa: S105
@@ -195,12 +195,16 @@ def load(session: Session, settings: Settings, today: date) -> int:
     births = _birth_dates(rng, today)
     names = _names(rng, len(births))
     serials: set[str] = set()
+    cases = []
     for i, birth in enumerate(births):
         cpr = None if i in NO_CPR else _unique_cpr(rng, birth, serials)
         record = _youth_data(i, birth, cpr, names[i], rng, staff, today)
         youth = youths.create(session, settings, staff.admin, record, today)
         _history(session, settings, i, youth, flag_age, today)
+        cases.append((i, youth))
     session.flush()
+    demo_case.bring_to_life(session, settings, cases, WITH_OVERDUE_STEP | REGISTERED_LATE, today,
+                            _at(today, settings, 8))
     coordinator = next(u for u in users if u.role is Role.COORDINATOR)
     _management_review(session, settings, coordinator, today)
     return len(births)
@@ -275,8 +279,11 @@ def _history(session: Session, settings: Settings, i: int, youth: Youth,
                                kind=EventKind.FLAGGED))
     session.add(youth)
     _status_update(session, settings, i, youth, today)
-    steps = session.exec(
-        select(YouthStep).where(YouthStep.youth_id == youth.id, col(YouthStep.due_on) < today)
+    steps = session.exec(  # the steps events close come about by their events (demo_case)
+        select(YouthStep)
+        .join(TimelineStep, col(TimelineStep.id) == col(YouthStep.step_id))
+        .where(YouthStep.youth_id == youth.id, col(YouthStep.due_on) < today,
+               col(TimelineStep.key).not_in(demo_case.EVENT_STEPS))
         .order_by(col(YouthStep.due_on))
     ).all()
     for n, step in enumerate(steps):

@@ -4,13 +4,15 @@ from datetime import date
 
 import pytest
 from dateutil.relativedelta import relativedelta
-from sqlmodel import func, select
+from sqlmodel import col, func, select
 
 from app.clock import now as clock_now
 from app.domain.cpr import cpr_lookup_hash, parse_cpr
 from app.domain.youth import AgeBand, birth_date_range
-from app.models.handover import HandoverDocument
+from app.models.handover import DocumentStatus, DocumentType, HandoverDocument
+from app.models.inquiry import Inquiry
 from app.models.letter import StatusUpdate
+from app.models.meeting import Meeting, MeetingKind, MeetingStatus
 from app.models.network import NetworkMember
 from app.models.timeline import TimelineStep, YouthStep
 from app.models.user import Role, User
@@ -23,6 +25,8 @@ from app.models.youth import (
     YouthStatus,
 )
 from app.services import letters
+from app.services.handover import HANDOVER_STEP_KEY
+from app.services.meetings import FIRST_MEETING_STEP_KEY
 from bench import generate as bench
 from seeds import data, demo
 
@@ -59,7 +63,10 @@ def test_the_demo_loads_40_young_people_across_every_age_band(settings, session,
     assert len(youths) == 40
     events = session.exec(select(YouthEvent)).all()
     assert [e.kind for e in events].count(EventKind.CREATED) == 40
-    assert {e.kind for e in events} == {EventKind.CREATED, EventKind.FLAGGED}
+    assert {EventKind.CREATED, EventKind.FLAGGED, EventKind.NETWORK_MEMBER_ADDED,
+            EventKind.MEETING_PLANNED, EventKind.MEETING_HELD, EventKind.CONSENT_RECORDED,
+            EventKind.DOCUMENT_HANDED_OVER, EventKind.INQUIRY_RECEIVED,
+            EventKind.INQUIRY_ANSWERED} <= {e.kind for e in events}
     # As a register in use: whoever has passed the flag date is flagged (but the one case
     # registered late, which the start-up job flags), past steps are mostly done, and a few
     # cases show overdue steps.
@@ -102,6 +109,42 @@ def test_the_demo_loads_40_young_people_across_every_age_band(settings, session,
     assert any(y.plain_language for y in youths) and any(y.sign_language for y in youths)
     assert any(y.interpreter_language for y in youths)
     assert any(y.bisidder_offered for y in youths)
+
+
+def test_the_demo_cases_obey_the_rules_the_app_enforces(settings, session):
+    """Every young person has a network; a step that an event closes is done exactly when
+    its event happened (a coordination meeting held with minutes, every required document
+    handed over under a consent); there are meetings ahead and inquiries still open."""
+    today = clock_now().astimezone(settings.tz).date()
+    assert demo.main(settings, if_empty=True, today=today) == 0
+    youths = session.exec(select(Youth)).all()
+    members = session.exec(select(NetworkMember)).all()
+    assert {m.youth_id for m in members} == {y.id for y in youths}
+    steps = session.exec(select(YouthStep, TimelineStep).join(
+        TimelineStep, col(TimelineStep.id) == col(YouthStep.step_id))).all()
+    held = {m.youth_id: m for m in session.exec(select(Meeting).where(
+        Meeting.status == MeetingStatus.HELD, Meeting.kind == MeetingKind.COORDINATION))}
+    documents = session.exec(select(HandoverDocument, DocumentType).join(
+        DocumentType, col(DocumentType.id) == col(HandoverDocument.document_type_id))).all()
+    first_done = handed_done = 0
+    for row, step in steps:
+        if step.key == FIRST_MEETING_STEP_KEY:
+            meeting = held.get(row.youth_id)
+            assert (row.done_at is not None) == (meeting is not None), row.youth_id
+            if meeting is not None:
+                first_done += 1
+                assert meeting.minutes and meeting.held_at is not None
+                assert row.done_at is not None and row.done_at >= meeting.starts_at
+        if step.key == HANDOVER_STEP_KEY and row.done_at is not None:
+            handed_done += 1
+            required = [d for d, t in documents if d.youth_id == row.youth_id and t.required]
+            assert required and all(d.status is DocumentStatus.HANDED_OVER
+                                    and d.handed_over_consent_id for d in required)
+    assert first_done >= 5 and handed_done >= 3
+    ahead = session.exec(select(Meeting).where(Meeting.status == MeetingStatus.PLANNED)).all()
+    assert ahead and all(m.starts_at > clock_now() for m in ahead)
+    assert any(i.answered_at is None for i in session.exec(select(Inquiry)))
+    assert any(i.answered_at is not None for i in session.exec(select(Inquiry)))
 
 
 def test_a_second_run_with_if_empty_loads_nothing_but_prints_the_logins(settings, session, capsys):
