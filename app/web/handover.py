@@ -27,6 +27,7 @@ from app.deps import (
     TodayDep,
     client_addr,
 )
+from app.domain import labels
 from app.domain.consent import (
     RECIPIENT_LABELS,
     ConsentData,
@@ -40,7 +41,6 @@ from app.models.handover import DocumentStatus, DocumentType
 from app.models.user import User
 from app.models.youth import Youth
 from app.services import handover, network, youths
-from app.web import labels
 from app.web.forms import form_dict, parse_form
 from app.web.routing import make_router
 from app.web.templating import render
