@@ -33,7 +33,9 @@ from app.domain.consent import (
     ConsentData,
     DocumentPlace,
     WithdrawalData,
+    corrections,
     giver_text,
+    next_steps,
 )
 from app.domain.validation import MultilineText, Text
 from app.i18n import N_, Msg
@@ -46,15 +48,6 @@ from app.web.routing import make_router
 from app.web.templating import render
 
 router = make_router()
-
-NEXT_STATUSES = {
-    DocumentStatus.NEEDED: (DocumentStatus.REQUESTED, DocumentStatus.RECEIVED,
-                            DocumentStatus.HANDED_OVER),
-    DocumentStatus.REQUESTED: (DocumentStatus.RECEIVED, DocumentStatus.HANDED_OVER),
-    DocumentStatus.RECEIVED: (DocumentStatus.HANDED_OVER,),
-    DocumentStatus.HANDED_OVER: (DocumentStatus.ACKNOWLEDGED,),
-    DocumentStatus.ACKNOWLEDGED: (),
-}
 
 
 def _youth(session: Session, user: User, youth_id: int, read_from: str | None = None) -> Youth:
@@ -78,7 +71,8 @@ def handover_context(session: Session, youth: Youth, today: date, user: User | N
                         d.row.acknowledged_by_id)
     })
     return {
-        "youth": youth, "handover": summary, "next_statuses": NEXT_STATUSES,
+        "youth": youth, "handover": summary, "next_steps": next_steps,
+        "corrections": corrections,
         "handover_people": people, "hlabels": labels, "giver_text": giver_text,
         "recipient_labels": RECIPIENT_LABELS, "handover_message": None,
         "handover_error": None, "today": today,
