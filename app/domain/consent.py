@@ -184,22 +184,47 @@ def handover_decision(
         document=document_name, recipient=Msg(RECIPIENT_LABELS[recipient])))
 
 
-def transition_problem(current: DocumentStatus, target: DocumentStatus) -> Msg | None:
-    """Whether a document may move from `current` to `target` (consent aside).
+# The document checklist's state machine: where a document may go from each status. Forward
+# is the handover's order; before the handover a status can also move back (a correction); a
+# handed-over document stays handed over and only a handed-over document is acknowledged.
+TRANSITIONS: dict[DocumentStatus, tuple[DocumentStatus, ...]] = {
+    DocumentStatus.NEEDED: (DocumentStatus.REQUESTED, DocumentStatus.RECEIVED,
+                            DocumentStatus.HANDED_OVER),
+    DocumentStatus.REQUESTED: (DocumentStatus.RECEIVED, DocumentStatus.HANDED_OVER,
+                               DocumentStatus.NEEDED),
+    DocumentStatus.RECEIVED: (DocumentStatus.HANDED_OVER, DocumentStatus.REQUESTED,
+                              DocumentStatus.NEEDED),
+    DocumentStatus.HANDED_OVER: (DocumentStatus.ACKNOWLEDGED,),
+    DocumentStatus.ACKNOWLEDGED: (),
+}
 
-    Before the handover a status can move either way (a correction); a handed-over document
-    stays handed over, and only a handed-over document can be acknowledged.
-    """
+
+def is_correction(current: DocumentStatus, target: DocumentStatus) -> bool:
+    """Whether the move goes back in the handover's order (a correction)."""
+    return STATUS_ORDER.index(target) < STATUS_ORDER.index(current)
+
+
+def next_steps(current: DocumentStatus) -> tuple[DocumentStatus, ...]:
+    """The moves forward from `current`, the checklist's actions."""
+    return tuple(t for t in TRANSITIONS[current] if not is_correction(current, t))
+
+
+def corrections(current: DocumentStatus) -> tuple[DocumentStatus, ...]:
+    """The moves back from `current`, offered as corrections."""
+    return tuple(t for t in TRANSITIONS[current] if is_correction(current, t))
+
+
+def transition_problem(current: DocumentStatus, target: DocumentStatus) -> Msg | None:
+    """Whether a document may move from `current` to `target` (consent aside): None when
+    `TRANSITIONS` allows it, else why not."""
+    if target in TRANSITIONS[current]:
+        return None
     if current is target:
         return Msg(N_("The document already has this status."))
     if target is DocumentStatus.ACKNOWLEDGED:
-        if current is not DocumentStatus.HANDED_OVER:
-            return Msg(N_("A document can be acknowledged only after it has been handed "
-                          "over."))
-        return None
-    if current in HANDED_OVER:
-        return Msg(N_("The document has been handed over; that cannot be undone."))
-    return None
+        return Msg(N_("A document can be acknowledged only after it has been handed "
+                      "over."))
+    return Msg(N_("The document has been handed over; that cannot be undone."))
 
 
 def all_required_handed_over(documents: Sequence[DocumentFacts]) -> bool:

@@ -1,6 +1,9 @@
 """All tables, imported so that SQLModel.metadata knows them (Alembic reads it)."""
 
+from sqlmodel import SQLModel
+
 from app.models.audit import AuditEvent
+from app.models.base import add_enum_checks
 from app.models.caseworker import CaseworkerChange
 from app.models.handover import Consent, DocumentType, HandoverDocument
 from app.models.inquiry import ClosingDay, Inquiry
@@ -52,3 +55,5 @@ __all__ = [
     "YouthEvent",
     "YouthStep",
 ]
+
+add_enum_checks(SQLModel.metadata)

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import DateTime, String
+from sqlalchemy import CheckConstraint, DateTime, MetaData, String
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field
@@ -52,7 +52,8 @@ def ts_field(*, nullable: bool = False, index: bool = False, default_now: bool =
 
 
 class StrEnumType(TypeDecorator[Any]):
-    """A StrEnum stored as its value in a VARCHAR column (no native enum types)."""
+    """A StrEnum stored as its value in a VARCHAR column (no native enum types); the table
+    refuses any other value with a CHECK constraint (``add_enum_checks``)."""
 
     impl = String(40)
     cache_ok = True
@@ -71,3 +72,26 @@ class StrEnumType(TypeDecorator[Any]):
 def enum_field(enum_cls: type[StrEnum], *, default: Any = ..., index: bool = False,
                nullable: bool = False) -> Any:
     return Field(default=default, sa_type=StrEnumType(enum_cls), index=index, nullable=nullable)
+
+
+def enum_check_name(table: str, column: str) -> str:
+    return f"ck_{table}_{column}"
+
+
+def enum_check_sql(column: str, enum_cls: type[StrEnum]) -> str:
+    """The condition of an enum column's CHECK constraint: one of the enum's values (NULL
+    passes, as in every CHECK; NOT NULL is the column's own rule)."""
+    values = ", ".join(f"'{member.value}'" for member in enum_cls)
+    return f"{column} IN ({values})"
+
+
+def add_enum_checks(metadata: MetaData) -> None:
+    """Gives every enum column a CHECK constraint naming its values, so the database refuses
+    a value the code does not know. A new enum value needs a migration that widens it."""
+    for table in metadata.tables.values():
+        for column in table.columns:
+            if isinstance(column.type, StrEnumType):
+                name = enum_check_name(table.name, column.name)
+                if not any(c.name == name for c in table.constraints):
+                    table.append_constraint(CheckConstraint(
+                        enum_check_sql(column.name, column.type.enum_cls), name=name))

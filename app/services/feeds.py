@@ -19,7 +19,7 @@ from sqlmodel import Session, col, select
 
 from app import i18n
 from app.domain import ical
-from app.domain.meeting_labels import PLACE
+from app.domain.labels import PLACE
 from app.i18n import N_
 from app.models.audit import AuditAction
 from app.models.meeting import CalendarFeed, Meeting, MeetingInvitee, MeetingStatus, PlaceKind

@@ -32,6 +32,7 @@ from app.domain.consent import (
     eighteenth_birthday,
     giver_text,
     handover_decision,
+    is_correction,
     own_consent_needed,
     own_consent_recorded,
     timing_problem,
@@ -288,7 +289,7 @@ def set_status(session: Session, user: User, youth_id: int, document_id: int,
         row.handed_over_consent_id = decision.consent_id
     elif target in BEFORE_HANDOVER:
         row.handed_over_consent_id = None
-    backwards = STATUS_ORDER.index(target) < STATUS_ORDER.index(row.status)
+    backwards = is_correction(row.status, target)
     old = row.status
     now = utcnow()
     _stamp(row, target, user, now)

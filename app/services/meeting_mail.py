@@ -25,9 +25,9 @@ from sqlmodel import Session
 from app import i18n
 from app.domain import ical, letters
 from app.domain.invite_mail import InviteBody, Mailbox, format_when_da, invite_body, invite_message
+from app.domain.labels import MEETING_KIND, PLACE
 from app.domain.letters import TemplateKey
 from app.domain.meeting import reply_token
-from app.domain.meeting_labels import KIND, PLACE
 from app.domain.validation import refuse_cpr
 from app.models.meeting import ActionPoint, Meeting, MeetingInvitee, PlaceKind
 from app.models.outbox import OutboxKind
@@ -66,7 +66,7 @@ def minutes_texts(meeting: Meeting, youth: Youth, people: Sequence[MeetingInvite
 
 def summary(meeting: Meeting, youth: Youth) -> str:
     return i18n.gettext("%(kind)s about %(name)s") % {
-        "kind": i18n.gettext(KIND[meeting.kind]), "name": youth.first_name}
+        "kind": i18n.gettext(MEETING_KIND[meeting.kind]), "name": youth.first_name}
 
 
 def location(meeting: Meeting, youth: Youth) -> str:
@@ -95,7 +95,8 @@ def as_ical(settings: Settings, meeting: Meeting, youth: Youth, user: User,
 
 
 def attendees(invitees: Sequence[MeetingInvitee]) -> list[ical.Attendee]:
-    """The e-mail invitees as iCalendar attendees, one per address."""
+    """The e-mail invitees as iCalendar attendees, one per address, each with their role's
+    label in the current language (a network role's label, or what the caseworker wrote)."""
     seen: set[str] = set()
     out = []
     for invitee in invitees:
@@ -104,7 +105,7 @@ def attendees(invitees: Sequence[MeetingInvitee]) -> list[ical.Attendee]:
             if key not in seen:
                 seen.add(key)
                 out.append(ical.Attendee(invitee.name, invitee.email, invitee.required,
-                                         invitee.role_label))
+                                         i18n.gettext(invitee.role_label)))
     return out
 
 

@@ -21,7 +21,7 @@ from datetime import date, datetime
 
 from sqlmodel import Session, col, select
 
-from app.domain import ical
+from app.domain import ical, labels, meeting_people
 from app.domain.meeting import MeetingData, ReplyClaim, no_six_digits_in_a_row
 from app.domain.validation import CPR_IN_TEXT, FieldError, refuse_cpr
 from app.i18n import N_, Msg
@@ -115,22 +115,35 @@ def failed_messages_for_organiser(session: Session, user: User) -> list[OutboxMe
 def candidates(session: Session, youth: Youth, today: date) -> list[Candidate]:
     address = ", ".join(p for p in (youth.address, f"{youth.postal_code} {youth.city}".strip())
                         if p)
-    out = [Candidate("y", youth.full_name, N_("the young person"), youth.email, youth.phone,
+    out = [Candidate("y", youth.full_name, labels.YOUNG_PERSON, youth.email, youth.phone,
                      address, suggested=True)]
     for view in network.members(session, youth, today):
-        role = view.member.role_other or view.member.role.value.replace("_", " ")
         out.append(Candidate(
-            f"m{view.id}", view.person.name, role, view.person.email, view.person.phone,
+            f"m{view.id}", view.person.name,
+            labels.network_role(view.member.role, view.member.role_other),
+            view.person.email, view.person.phone,
             view.person.address, member_id=view.id,
             suggested=view.member.invited_to_meetings,
         ))
-    staff_ids = [youth.child_caseworker_id, youth.adult_caseworker_id, youth.coordinator_id,
-                 youth.buddy_id]
-    for user in youths.users_by_id(session, set(staff_ids)).values():
+    for user in youths.users_by_id(session, meeting_people.case_staff_ids(youth)).values():
         if user.is_active:
-            out.append(Candidate(f"u{user.id}", user.full_name, N_("caseworker"), user.email,
+            out.append(Candidate(f"u{user.id}", user.full_name, labels.STAFF_ON_CASE, user.email,
                                  user.phone, "", user_id=user.id, suggested=True))
     return out
+
+
+def not_invited(session: Session, meeting: Meeting, youth: Youth,
+                today: date) -> list[Candidate]:
+    """Who could still be invited: the candidates not on the list already."""
+    return meeting_people.still_invitable(candidates(session, youth, today),
+                                          invitees(session, meeting))
+
+
+def owners(session: Session, meeting: Meeting, youth: Youth) -> list[User]:
+    """Who may own an action point of the meeting, by name."""
+    ids = meeting_people.action_owner_ids(
+        youth, meeting.organiser_id, (i.user_id for i in invitees(session, meeting)))
+    return meeting_people.active(youths.users_by_id(session, ids).values())
 
 
 # --- helpers ------------------------------------------------------------------------------------
@@ -297,10 +310,8 @@ def add_invitee(session: Session, settings: Settings, user: User, meeting_id: in
     meeting, youth = get(session, user, meeting_id)
     _editable(meeting)
     current = invitees(session, meeting)
-    taken = {(i.member_id, i.user_id, i.member_id is None and i.user_id is None) for i in current}
     [person] = _resolve(session, youth, today, [choice])
-    if (person.member_id, person.user_id, person.member_id is None and person.user_id is None) \
-            in taken:
+    if meeting_people.is_invited(person, current):
         raise ValidationFailedError({"invitee": Msg(N_("%(name)s is already invited."),
                                                     name=person.name)})
     person.meeting_id = meeting_id
@@ -387,7 +398,7 @@ def record_minutes(session: Session, user: User, meeting_id: int, *, attended: s
 
 def add_action(session: Session, user: User, meeting_id: int, *, text: str, owner_id: int,
                due_on: date, today: date) -> ActionPoint:
-    meeting, _youth = get(session, user, meeting_id)
+    meeting, youth = get(session, user, meeting_id)
     errors: dict[str, Msg] = {}
     if not text.strip():
         errors["text"] = Msg(N_("This field is required."))
@@ -395,8 +406,9 @@ def add_action(session: Session, user: User, meeting_id: int, *, text: str, owne
         refuse_cpr([("text", text)])
     except FieldError as exc:
         errors["text"] = exc.msg
-    owner = session.get(User, owner_id)
-    if owner is None or not owner.is_active:
+    invited = (i.user_id for i in invitees(session, meeting))
+    if not meeting_people.may_own_action(session.get(User, owner_id), youth,
+                                         meeting.organiser_id, invited):
         errors["owner_id"] = Msg(N_("Choose a caseworker from the list."))
     if due_on < today:
         errors["due_on"] = Msg(N_("The due date cannot be in the past."))

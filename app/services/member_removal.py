@@ -9,7 +9,7 @@ from datetime import date, datetime
 
 from sqlmodel import Session, col, select
 
-from app.domain import meeting_labels
+from app.domain import labels
 from app.models.meeting import Meeting, MeetingInvitee, MeetingKind, MeetingStatus
 from app.models.network import NetworkMember
 from app.models.user import User
@@ -29,7 +29,7 @@ class FutureInvitation:
     @property
     def title(self) -> str:
         """A message id: translate where it is shown."""
-        return meeting_labels.KIND[self.kind]
+        return labels.MEETING_KIND[self.kind]
 
 
 class ConfirmationNeededError(Exception):

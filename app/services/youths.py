@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, tzinfo
 from typing import Any
@@ -322,7 +323,7 @@ def events(session: Session, youth_id: int) -> list[YouthEvent]:
     return list(session.exec(stmt))
 
 
-def users_by_id(session: Session, ids: set[int | None]) -> dict[int, User]:
+def users_by_id(session: Session, ids: AbstractSet[int | None]) -> dict[int, User]:
     wanted = {i for i in ids if i is not None}
     if not wanted:
         return {}

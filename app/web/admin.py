@@ -9,6 +9,7 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, Field, model_validator
 
 from app.deps import AdminUser, NotFoundError, SessionDep
+from app.domain import labels
 from app.domain.validation import Email, FieldError, OutgoingText, Phone, Text
 from app.i18n import N_, Msg
 from app.models.user import Role, User
@@ -18,13 +19,6 @@ from app.web.routing import make_router
 from app.web.templating import render
 
 router = make_router(prefix="/admin")
-
-ROLE_LABELS = {
-    Role.CHILD_CASEWORKER: N_("Caseworker, children's department"),
-    Role.ADULT_CASEWORKER: N_("Caseworker, adult department"),
-    Role.COORDINATOR: N_("Coordinator"),
-    Role.ADMIN: N_("Administrator"),
-}
 
 
 class UserForm(BaseModel):
@@ -54,7 +48,7 @@ class UserForm(BaseModel):
 def user_list(request: Request, session: SessionDep, _admin: AdminUser) -> Response:
     return render(
         request, "admin/users.html",
-        {"users": users.list_users(session), "role_labels": ROLE_LABELS},
+        {"users": users.list_users(session), "role_labels": labels.USER_ROLE},
     )
 
 
@@ -118,6 +112,6 @@ def _render_form(
     values.pop("password", None)
     return render(
         request, "admin/user_form.html",
-        {"user": user, "values": values, "errors": errors, "role_labels": ROLE_LABELS},
+        {"user": user, "values": values, "errors": errors, "role_labels": labels.USER_ROLE},
         status_code=status,
     )

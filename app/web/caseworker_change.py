@@ -16,13 +16,13 @@ from app.deps import (
     SettingsDep,
     TodayDep,
 )
+from app.domain import labels
 from app.domain.caseworker_change import ChangeData
 from app.i18n import N_, Msg
 from app.models.caseworker import CaseRole, ChangeKind
 from app.models.user import User
 from app.models.youth import Youth
 from app.services import caseworker_change, users, youths
-from app.web import labels
 from app.web.forms import form_dict, parse_form
 from app.web.routing import make_router
 from app.web.templating import render

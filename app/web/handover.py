@@ -27,12 +27,15 @@ from app.deps import (
     TodayDep,
     client_addr,
 )
+from app.domain import labels
 from app.domain.consent import (
     RECIPIENT_LABELS,
     ConsentData,
     DocumentPlace,
     WithdrawalData,
+    corrections,
     giver_text,
+    next_steps,
 )
 from app.domain.validation import MultilineText, Text
 from app.i18n import N_, Msg
@@ -40,21 +43,11 @@ from app.models.handover import DocumentStatus, DocumentType
 from app.models.user import User
 from app.models.youth import Youth
 from app.services import handover, network, youths
-from app.web import labels
 from app.web.forms import form_dict, parse_form
 from app.web.routing import make_router
 from app.web.templating import render
 
 router = make_router()
-
-NEXT_STATUSES = {
-    DocumentStatus.NEEDED: (DocumentStatus.REQUESTED, DocumentStatus.RECEIVED,
-                            DocumentStatus.HANDED_OVER),
-    DocumentStatus.REQUESTED: (DocumentStatus.RECEIVED, DocumentStatus.HANDED_OVER),
-    DocumentStatus.RECEIVED: (DocumentStatus.HANDED_OVER,),
-    DocumentStatus.HANDED_OVER: (DocumentStatus.ACKNOWLEDGED,),
-    DocumentStatus.ACKNOWLEDGED: (),
-}
 
 
 def _youth(session: Session, user: User, youth_id: int, read_from: str | None = None) -> Youth:
@@ -78,7 +71,8 @@ def handover_context(session: Session, youth: Youth, today: date, user: User | N
                         d.row.acknowledged_by_id)
     })
     return {
-        "youth": youth, "handover": summary, "next_statuses": NEXT_STATUSES,
+        "youth": youth, "handover": summary, "next_steps": next_steps,
+        "corrections": corrections,
         "handover_people": people, "hlabels": labels, "giver_text": giver_text,
         "recipient_labels": RECIPIENT_LABELS, "handover_message": None,
         "handover_error": None, "today": today,

@@ -11,33 +11,26 @@ from pydantic import ValidationError
 from sqlmodel import Session
 
 from app.deps import AdminUser, CurrentUser, NotFoundError, NowDep, SessionDep, SettingsDep
+from app.domain import labels
 from app.domain.inquiry import AnswerData, ClosingDayData, InquiryData
 from app.domain.validation import FieldError
-from app.i18n import N_, Msg
+from app.i18n import Msg
 from app.models.inquiry import Inquiry, InquirySender
 from app.models.user import User
 from app.models.youth import Channel, Youth
 from app.services import inquiries, youths
 from app.settings import Settings
-from app.web import labels
 from app.web.forms import field_errors, form_dict
 from app.web.routing import make_router
 from app.web.templating import render
 
 router = make_router()
 
-SENDER_LABELS = {
-    InquirySender.YOUTH: N_("The young person"),
-    InquirySender.FAMILY: N_("The family"),
-    InquirySender.PROFESSIONAL: N_("A professional"),
-    InquirySender.OTHER: N_("Someone else"),
-}
-
 
 def inquiry_context(session: Session, youth: Youth) -> dict[str, Any]:
     """The inquiries section of the young person's page."""
     return {"inquiries": inquiries.for_youth(session, youth.id or 0),
-            "sender_labels": SENDER_LABELS}
+            "sender_labels": labels.INQUIRY_SENDER}
 
 
 def _local_now(settings: Settings, now: datetime) -> datetime:
@@ -47,7 +40,7 @@ def _local_now(settings: Settings, now: datetime) -> datetime:
 def _form(request: Request, youth: Youth, values: dict[str, Any], errors: dict[str, Msg],
           status_code: int = 200) -> Response:
     return render(request, "inquiries/form.html", {
-        "youth": youth, "values": values, "errors": errors, "sender_labels": SENDER_LABELS,
+        "youth": youth, "values": values, "errors": errors, "sender_labels": labels.INQUIRY_SENDER,
         "labels": labels,
     }, status_code=status_code)
 
@@ -98,7 +91,7 @@ def _answer_form(request: Request, session: Session, user: User, row: Inquiry,
     youth = youths.get_visible(session, user, row.youth_id)
     return render(request, "inquiries/answer.html", {
         "youth": youth, "inquiry": row, "values": values, "errors": errors,
-        "sender_labels": SENDER_LABELS,
+        "sender_labels": labels.INQUIRY_SENDER,
     }, status_code=status_code)
 
 

@@ -20,6 +20,7 @@ from app.deps import (
     SettingsDep,
     TodayDep,
 )
+from app.domain import labels
 from app.domain import letters as rules
 from app.domain.letters import TemplateKey
 from app.domain.validation import FieldError, MultilineText, empty_to_none
@@ -28,7 +29,6 @@ from app.models.user import User
 from app.models.youth import Channel, Youth
 from app.services import letter_templates, letters, youths
 from app.settings import Settings
-from app.web import labels
 from app.web.forms import field_errors, form_dict
 from app.web.routing import make_router
 from app.web.templating import render

@@ -21,8 +21,7 @@ from app.deps import (
     client_addr,
     public,
 )
-from app.domain import ical
-from app.domain import meeting_labels as mlabels
+from app.domain import ical, labels
 from app.domain.meeting import AGENDA_AREAS, MeetingData, ReplyTokenError, read_reply_token
 from app.domain.validation import FieldError, refuse_cpr
 from app.i18n import N_, Msg, gettext
@@ -79,7 +78,7 @@ def _form(request: Request, session: Session, youth: Youth, today: date, values:
     return render(request, "meetings/form.html", {
         "youth": youth, "meeting": meeting, "values": values, "errors": errors,
         "candidates": meetings.candidates(session, youth, today) if meeting is None else [],
-        "labels": mlabels,
+        "labels": labels,
     }, status_code=status)
 
 
@@ -88,7 +87,7 @@ def youth_meetings(request: Request, youth_id: int, session: SessionDep,
                    user: CurrentUser) -> Response:
     youth = _youth(session, user, youth_id, client_addr(request))
     return render(request, "meetings/list.html", {
-        "youth": youth, "meetings": meetings.for_youth(session, youth), "labels": mlabels,
+        "youth": youth, "meetings": meetings.for_youth(session, youth), "labels": labels,
     }, block="meetings")
 
 
@@ -121,42 +120,21 @@ async def meeting_create(request: Request, youth_id: int, session: SessionDep,
     return _form(request, session, youth, today, data, errors, status=400)
 
 
-def _not_invited(session: Session, meeting: Meeting, youth: Youth, today: date
-                 ) -> list[meetings.Candidate]:
-    """Who could still be invited: the candidates not on the list already."""
-    current = meetings.invitees(session, meeting)
-    members = {i.member_id for i in current if i.member_id}
-    users = {i.user_id for i in current if i.user_id}
-    young = any(i.member_id is None and i.user_id is None for i in current)
-    return [c for c in meetings.candidates(session, youth, today)
-            if not ((c.member_id and c.member_id in members) or (c.user_id and c.user_id in users)
-                    or (c.member_id is None and c.user_id is None and young))]
-
-
 def _page(request: Request, session: Session, meeting: Meeting, youth: Youth,
           status: int = 200, **extra: Any) -> Response:
     today = _now().astimezone(request.app.state.settings.tz).date()
     return render(request, "meetings/view.html", {
-        "more_candidates": _not_invited(session, meeting, youth, today),
-        "meeting": meeting, "youth": youth, "labels": mlabels,
+        "more_candidates": meetings.not_invited(session, meeting, youth, today),
+        "meeting": meeting, "youth": youth, "labels": labels,
         "invitees": meetings.invitees(session, meeting),
         "messages": meetings.messages(session, meeting),
         "actions": meetings.actions(session, meeting),
         "organiser": session.get(User, meeting.organiser_id), "confirm": None, "errors": {},
-        "now": _now(), "owners": _owners(session, meeting, youth), "values": {},
+        "now": _now(), "owners": meetings.owners(session, meeting, youth), "values": {},
         "users": youths.users_by_id(session, {a.owner_id for a in meetings.actions(
             session, meeting)}),
         **extra,
     }, status_code=status)
-
-
-def _owners(session: Session, meeting: Meeting, youth: Youth) -> list[User]:
-    """Who can own an action point: the caseworkers on the case and at the meeting."""
-    ids = {youth.child_caseworker_id, youth.adult_caseworker_id, youth.coordinator_id,
-           youth.buddy_id, meeting.organiser_id,
-           *(i.user_id for i in meetings.invitees(session, meeting))}
-    return sorted((u for u in youths.users_by_id(session, ids).values() if u.is_active),
-                  key=lambda u: u.full_name)
 
 
 @router.get("/meetings/{meeting_id}")
@@ -222,7 +200,7 @@ async def invitee_add(request: Request, meeting_id: int, session: SessionDep, us
     via = data.get("via", "")
     choice = meetings.Choice(key, data.get("required") != "optional",
                              Channel(via) if via in (Channel.LETTER, Channel.PHONE) else None)
-    known = {c.key for c in _not_invited(session, meeting, youth, today)}
+    known = {c.key for c in meetings.not_invited(session, meeting, youth, today)}
     try:
         if key not in known:
             raise youths.ValidationFailedError(

@@ -26,6 +26,7 @@ from app.deps import (
     TodayDep,
     client_addr,
 )
+from app.domain import labels
 from app.domain.network import MapMember, NetworkMap, layout
 from app.domain.network_input import MemberData, MemberUpdate, PlaceData
 from app.i18n import N_, Msg
@@ -34,7 +35,6 @@ from app.models.user import User
 from app.models.youth import Youth
 from app.services import member_removal, network, youths
 from app.settings import Settings
-from app.web import labels
 from app.web.forms import Errors, form_dict, parse_form
 from app.web.routing import make_router
 from app.web.templating import render, use_request_locale

@@ -9,11 +9,11 @@ from fastapi import Request
 from fastapi.responses import Response
 
 from app.deps import CoordinatorUser, SessionDep, SettingsDep, TodayDep, client_addr
+from app.domain import labels
 from app.domain import overview as rules
 from app.domain.validation import FieldError
 from app.models.user import Department
 from app.services import overview, users
-from app.web import labels
 from app.web.routing import make_router
 from app.web.templating import render
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,9 @@ from jinja2_fragments.fastapi import Jinja2Blocks
 
 from app import i18n
 from app.deps import CSRF_FIELD, Viewer, csrf_token_for, is_htmx
+from app.domain import labels
 from app.i18n import N_
+from app.models.review import ReviewStatus
 from app.models.user import Role, User
 from app.settings import Settings
 
@@ -33,9 +36,18 @@ def make_templates(settings: Settings) -> Jinja2Blocks:
     env.filters["number"] = i18n.format_number
     env.filters["age"] = format_age
     env.filters["mask_cpr"] = mask_stored_cpr
-    env.globals["Role"] = Role
+    env.filters["label"] = label
+    # Templates compare enums, not their values: every labelled enum by its class name.
+    enums: list[type[StrEnum]] = [*labels.ENUM_LABELS, ReviewStatus]
+    for enum_cls in enums:
+        env.globals[enum_cls.__name__] = enum_cls
     env.globals["settings"] = settings
     return templates
+
+
+def label(value: StrEnum) -> str:
+    """An enum value's label in the current language (``{{ meeting.kind|label }}``)."""
+    return i18n.gettext(labels.label(value))
 
 
 def format_age(birth_date: date, today: date) -> str:

@@ -13,36 +13,19 @@ from sqlmodel import Session
 
 from app import clock
 from app.deps import AdminUser, CurrentUser, NotFoundError, SessionDep, SettingsDep, TodayDep
-from app.domain.timeline import Offset, StepStatus, chart_ticks, chart_x
+from app.domain import labels
+from app.domain.timeline import Offset, chart_ticks, chart_x
 from app.domain.validation import FieldError, MultilineText, Text
 from app.i18n import N_, Msg
 from app.models.timeline import Completion, StepDepartment, TimelineStep, YouthStep
 from app.models.youth import Youth
 from app.services import caseworker_change, inquiries, letters, meetings, review, timeline, youths
 from app.settings import Settings
-from app.web import labels
 from app.web.forms import form_dict, parse_form
 from app.web.routing import make_router
 from app.web.templating import render
 
 router = make_router()
-
-STEP_LABELS = {
-    StepStatus.UPCOMING: N_("Upcoming"),
-    StepStatus.DUE: N_("Due"),
-    StepStatus.OVERDUE: N_("Overdue"),
-    StepStatus.DONE: N_("Done"),
-    StepStatus.NOT_APPLICABLE: N_("Not applicable"),
-}
-DEPARTMENT_LABELS = {
-    StepDepartment.CHILDREN: N_("Children's department"),
-    StepDepartment.ADULTS: N_("Adult department"),
-    StepDepartment.BOTH: N_("Both departments"),
-}
-COMPLETION_LABELS = {
-    Completion.MANUAL: N_("By hand"),
-    Completion.EVENT: N_("By an event"),
-}
 
 
 def timeline_context(session: Session, youth: Youth, today: date) -> dict[str, Any]:
@@ -54,7 +37,7 @@ def timeline_context(session: Session, youth: Youth, today: date) -> dict[str, A
     return {
         "chart": {"points": items, "ticks": chart_ticks(),
                   "today_x": chart_x(youth.birth_date, today)},
-        "step_labels": STEP_LABELS, "step_people": people, "today": today,
+        "step_labels": labels.STEP_STATUS, "step_people": people, "today": today,
     }
 
 
@@ -104,7 +87,7 @@ def _changes_ending(session: Session, user: Any, today: date) -> dict[str, Any]:
 
 def _steps_context(session: Session, user: Any, today: date) -> dict[str, Any]:
     """The steps on "My tasks": all its htmx fragment needs."""
-    return {"tasks": timeline.my_tasks(session, user, today), "step_labels": STEP_LABELS,
+    return {"tasks": timeline.my_tasks(session, user, today), "step_labels": labels.STEP_STATUS,
             "step_people": {}, "today": today}
 
 
@@ -153,8 +136,8 @@ class StepForm(BaseModel):
 @router.get("/admin/timeline")
 def template_page(request: Request, session: SessionDep, _admin: AdminUser) -> Response:
     return render(request, "admin/timeline.html", {
-        "steps": timeline.template(session), "department_labels": DEPARTMENT_LABELS,
-        "completion_labels": COMPLETION_LABELS,
+        "steps": timeline.template(session), "department_labels": labels.STEP_DEPARTMENT,
+        "completion_labels": labels.COMPLETION,
     })
 
 
@@ -162,7 +145,7 @@ def _step_form(request: Request, step: TimelineStep | None, values: dict[str, An
                errors: dict[str, Msg], status: int = 200) -> Response:
     return render(request, "admin/timeline_step.html", {
         "step": step, "values": values, "errors": errors,
-        "department_labels": DEPARTMENT_LABELS, "completion_labels": COMPLETION_LABELS,
+        "department_labels": labels.STEP_DEPARTMENT, "completion_labels": labels.COMPLETION,
     }, status_code=status)
 
 

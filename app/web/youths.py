@@ -18,6 +18,7 @@ from app.deps import (
     TodayDep,
     client_addr,
 )
+from app.domain import labels
 from app.domain.validation import FieldError
 from app.domain.youth import (
     CPR_IN_NAME_SEARCH,
@@ -32,7 +33,6 @@ from app.models.audit import AuditEvent
 from app.models.user import Department, Role, User
 from app.models.youth import YouthStatus
 from app.services import audit, caseworker_change, users, youths
-from app.web import labels
 from app.web.forms import form_dict, parse_form
 from app.web.handover import handover_context
 from app.web.inquiries import inquiry_context

@@ -474,3 +474,28 @@ def test_where_a_document_is_kept_is_recorded_with_its_journal_reference(
     session.refresh(ppr)
     assert (ppr.storage, ppr.journal_ref) == ("dubu", "27.24.00-G01-123-25")
     assert EventKind.DOCUMENT_PLACE_CHANGED in _kinds(session, youth.id)
+
+
+def test_the_checklist_offers_the_corrections_the_state_machine_allows(client, session,
+                                                                         settings):
+    kim = make_user(session, Role.COORDINATOR, "kim")
+    youth = _youth(session, settings, kim)
+    ppr = _doc(session, youth, "ppr_assessment")
+    session.commit()
+    token = login(client, "kim")
+    received = client.post(f"/youths/{youth.id}/documents/{ppr.id}/status",
+                           data={"csrf_token": token, "status": "received"}, headers=HTMX)
+    assert received.status_code == 200
+    row = received.text[received.text.index(f'id="doc-{ppr.id}"'):]
+    row = row[:row.index("</tr>")]
+    assert "Ret status" in row
+    assert "Sæt tilbage til “Mangler”" in row and "Sæt tilbage til “Bestilt”" in row
+    assert 'value="received"' not in row and 'value="handed_over"' in row
+    back = client.post(f"/youths/{youth.id}/documents/{ppr.id}/status",
+                       data={"csrf_token": token, "status": "needed"}, headers=HTMX)
+    assert back.status_code == 200
+    session.expire_all()
+    assert session.get(HandoverDocument, ppr.id).status is DocumentStatus.NEEDED
+    assert _kinds(session, youth.id)[-1] is EventKind.DOCUMENT_STATUS_CORRECTED
+    assert "Ret status" not in back.text[back.text.index(f'id="doc-{ppr.id}"'):].split(
+        "</tr>")[0]

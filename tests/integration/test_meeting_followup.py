@@ -142,3 +142,16 @@ def test_someone_without_access_cannot_write_minutes_or_close_action_points(
                        ).status_code == 404
     session.expire_all()
     assert session.get(ActionPoint, point.id).done_at is None
+
+
+def test_an_action_point_cannot_be_given_to_someone_outside_the_case(client, session, settings):
+    _worker, colleague, _youth, meeting, token = _setup(session, settings, client)
+    outsider = make_user(session, Role.CHILD_CASEWORKER, "ole", "Ole Outsider")
+    session.commit()
+    page = client.get(f"/meetings/{meeting.id}").text
+    assert f'value="{colleague.id}"' in page and f'value="{outsider.id}"' not in page
+    refused = client.post(f"/meetings/{meeting.id}/actions", data={
+        "csrf_token": token, "text": "Ring til kollegiet", "owner_id": str(outsider.id),
+        "due_on": (today_cph() + timedelta(days=3)).isoformat()})
+    assert refused.status_code == 400 and 'id="f-owner_id-error"' in refused.text
+    assert session.exec(select(ActionPoint)).all() == []

@@ -18,8 +18,11 @@ from app.domain.consent import (
     ShownDate,
     all_required_handed_over,
     check_giver,
+    corrections,
     eighteenth_birthday,
     handover_decision,
+    is_correction,
+    next_steps,
     own_consent_needed,
     transition_problem,
     withdraw,
@@ -373,3 +376,15 @@ class HandoverMachine(RuleBasedStateMachine):
 HandoverMachine.TestCase.settings = settings(max_examples=150, stateful_step_count=30,
                                              deadline=None)
 TestHandoverMachine = HandoverMachine.TestCase
+
+
+def test_the_checklist_offers_exactly_the_moves_the_state_machine_allows() -> None:
+    for current in DocumentStatus:
+        offered = set(next_steps(current)) | set(corrections(current))
+        allowed = {t for t in DocumentStatus if transition_problem(current, t) is None}
+        assert offered == allowed, current
+        assert all(is_correction(current, t) for t in corrections(current))
+        assert not any(is_correction(current, t) for t in next_steps(current))
+    assert corrections(DocumentStatus.RECEIVED) == (DocumentStatus.REQUESTED,
+                                                    DocumentStatus.NEEDED)
+    assert corrections(DocumentStatus.HANDED_OVER) == ()  # a handover is not undone

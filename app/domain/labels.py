@@ -1,16 +1,44 @@
-"""Message ids for the values of status enums, shown in pages and letters."""
+"""The labels of every enum value shown to people: one message id per value.
+
+Pages, letters, e-mails and calendar files translate these with ``gettext`` (templates: ``_()``)
+where they are shown; nothing shows an enum's raw value. The labels are written here, except
+those that live beside their rule in the domain (age bands, consent recipients, review areas,
+points and results, milestones). ``ENUM_LABELS`` lists every labelled enum with its labels, and
+``label`` finds the message id of any value in it; a unit test checks that every enum in the
+models has labels here (or is listed as never shown) and that every label has a Danish
+translation.
+"""
 
 from __future__ import annotations
 
-from app.domain.meeting_labels import OUTBOX_STATUS
-from app.domain.youth import AGE_BAND_LABELS
+from collections.abc import Mapping
+from enum import StrEnum
+from typing import Any
+
+from app.domain.consent import RECIPIENT_LABELS
+from app.domain.overview import MILESTONE_LABELS, Milestone
+from app.domain.review import AREA_LABELS, POINT_LABELS, RESULT_LABELS
+from app.domain.timeline import StepStatus
+from app.domain.youth import AGE_BAND_LABELS, AgeBand
 from app.i18n import N_
 from app.models.audit import AuditAction
 from app.models.caseworker import CaseRole, ChangeKind
-from app.models.handover import ConsentMethod, DocumentStatus, GiverRole, Purpose, Storage
+from app.models.handover import (
+    ConsentMethod,
+    DocumentStatus,
+    GiverRole,
+    Purpose,
+    Recipient,
+    Storage,
+)
+from app.models.inquiry import InquirySender
+from app.models.meeting import Answer, MeetingKind, MeetingStatus, PlaceKind
 from app.models.network import ROLE_KIND as NETWORK_ROLE_KIND
 from app.models.network import NetworkRole, PersonKind, RoleKind, Sector
-from app.models.user import Department
+from app.models.outbox import OutboxStatus
+from app.models.review import PointResult, ReviewArea, ReviewPoint
+from app.models.timeline import Completion, StepDepartment
+from app.models.user import Department, Role
 from app.models.youth import Channel, EventKind, Frequency, SupportExpected, YouthStatus
 
 SUPPORT_EXPECTED = {
@@ -92,7 +120,7 @@ AUDIT = {
     AuditAction.EXPORT: N_("Export"),
 }
 AGE_BAND = AGE_BAND_LABELS
-OUTBOX = OUTBOX_STATUS  # a message's status, shown with the copy of a letter
+
 
 NETWORK_ROLE = {
     NetworkRole.MOTHER: N_("Mother"),
@@ -208,3 +236,117 @@ GIVER_ROLE = {
     GiverRole.CUSTODY_HOLDER: N_("Custody holder"),
     GiverRole.GUARDIAN: N_("Guardian (værge)"),
 }
+INQUIRY_SENDER = {
+    InquirySender.YOUTH: N_("The young person"),
+    InquirySender.FAMILY: N_("The family"),
+    InquirySender.PROFESSIONAL: N_("A professional"),
+    InquirySender.OTHER: N_("Someone else"),
+}
+USER_ROLE = {
+    Role.CHILD_CASEWORKER: N_("Caseworker, children's department"),
+    Role.ADULT_CASEWORKER: N_("Caseworker, adult department"),
+    Role.COORDINATOR: N_("Coordinator"),
+    Role.ADMIN: N_("Administrator"),
+}
+
+# --- meetings ---------------------------------------------------------------------------------
+
+MEETING_KIND = {
+    MeetingKind.COORDINATION: N_("Coordination meeting"),
+    MeetingKind.TRANSITION: N_("Transition meeting"),
+    MeetingKind.FOLLOW_UP: N_("Follow-up meeting"),
+    MeetingKind.INFO_18: N_("Information meeting about turning 18"),
+}
+MEETING_STATUS = {
+    MeetingStatus.PLANNED: N_("Planned"),
+    MeetingStatus.HELD: N_("Held"),
+    MeetingStatus.CANCELLED: N_("Cancelled"),
+}
+PLACE = {
+    PlaceKind.HOME: N_("At the young person's home"),
+    PlaceKind.TOWN_HALL: N_("At the town hall"),
+    PlaceKind.ONLINE: N_("Online"),
+    PlaceKind.OTHER: N_("Other place"),
+}
+ANSWER = {
+    Answer.NEEDS_ACTION: N_("Not answered"),
+    Answer.ACCEPTED: N_("Coming"),
+    Answer.DECLINED: N_("Not coming"),
+}
+OUTBOX_STATUS = {
+    OutboxStatus.PENDING: N_("Waiting to be sent"),
+    OutboxStatus.SENT: N_("Sent"),
+    OutboxStatus.FAILED: N_("Could not be sent"),
+    OutboxStatus.MANUAL: N_("To send by hand"),
+}
+# Who is on an invitee list besides the network: their role in parentheses after the name.
+YOUNG_PERSON = N_("the young person")
+STAFF_ON_CASE = N_("caseworker")
+
+# --- the timeline -----------------------------------------------------------------------------
+
+STEP_STATUS = {
+    StepStatus.UPCOMING: N_("Upcoming"),
+    StepStatus.DUE: N_("Due"),
+    StepStatus.OVERDUE: N_("Overdue"),
+    StepStatus.DONE: N_("Done"),
+    StepStatus.NOT_APPLICABLE: N_("Not applicable"),
+}
+STEP_DEPARTMENT = {
+    StepDepartment.CHILDREN: N_("Children's department"),
+    StepDepartment.ADULTS: N_("Adult department"),
+    StepDepartment.BOTH: N_("Both departments"),
+}
+COMPLETION = {
+    Completion.MANUAL: N_("By hand"),
+    Completion.EVENT: N_("By an event"),
+}
+
+# Every labelled enum, with its labels.
+ENUM_LABELS: dict[type[StrEnum], Mapping[Any, str]] = {
+    SupportExpected: SUPPORT_EXPECTED,
+    YouthStatus: STATUS,
+    Channel: CHANNEL,
+    Frequency: FREQUENCY,
+    Department: DEPARTMENT,
+    EventKind: EVENT,
+    AuditAction: AUDIT,
+    AgeBand: AGE_BAND,
+    NetworkRole: NETWORK_ROLE,
+    Sector: SECTOR,
+    PersonKind: PERSON_KIND,
+    RoleKind: ROLE_KIND,
+    CaseRole: CASE_ROLE,
+    ChangeKind: CHANGE_KIND,
+    DocumentStatus: DOCUMENT_STATUS,
+    Storage: STORAGE,
+    Purpose: PURPOSE,
+    ConsentMethod: CONSENT_METHOD,
+    GiverRole: GIVER_ROLE,
+    Recipient: RECIPIENT_LABELS,
+    InquirySender: INQUIRY_SENDER,
+    Role: USER_ROLE,
+    MeetingKind: MEETING_KIND,
+    MeetingStatus: MEETING_STATUS,
+    PlaceKind: PLACE,
+    Answer: ANSWER,
+    OutboxStatus: OUTBOX_STATUS,
+    StepStatus: STEP_STATUS,
+    StepDepartment: STEP_DEPARTMENT,
+    Completion: COMPLETION,
+    ReviewArea: AREA_LABELS,
+    ReviewPoint: POINT_LABELS,
+    PointResult: RESULT_LABELS,
+    Milestone: MILESTONE_LABELS,
+}
+
+
+def label(value: StrEnum) -> str:
+    """The message id of an enum value's label (translate it where it is shown)."""
+    return ENUM_LABELS[type(value)][value]
+
+
+def network_role(role: NetworkRole, role_other: str = "") -> str:
+    """A network member's role as shown: what the caseworker wrote, else the role's label
+    (a message id)."""
+    return role_other or NETWORK_ROLE[role]
