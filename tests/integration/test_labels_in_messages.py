@@ -136,6 +136,9 @@ def test_the_meeting_form_and_invite_one_more_name_roles_in_danish(session, sett
         assert f'{name} <span class="weight-normal">({word})</span>' in form, role
         assert f"{name} ({word})" in more, role
     assert f"Mette Sørensen ({html.escape(da(labels.STAFF_ON_CASE))})" in more
+    network = client.get(f"/youths/{youth.id}").text  # the network section and its map
+    for role in NetworkRole:
+        assert html.escape(da(labels.NETWORK_ROLE[role])) in network, role
 
 
 def meeting_invitee_channel(session, meeting):
