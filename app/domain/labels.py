@@ -287,7 +287,7 @@ STAFF_ON_CASE = N_("caseworker")
 
 STEP_STATUS = {
     StepStatus.UPCOMING: N_("Upcoming"),
-    StepStatus.DUE: N_("Due"),
+    StepStatus.DUE: N_("Due soon"),
     StepStatus.OVERDUE: N_("Overdue"),
     StepStatus.DONE: N_("Done"),
     StepStatus.NOT_APPLICABLE: N_("Not applicable"),

@@ -128,6 +128,7 @@ def test_the_meeting_form_and_invite_one_more_name_roles_in_danish(session, sett
     worker, youth, members = _case(session, settings)
     login(client, "mette")
     form = client.get(f"/youths/{youth.id}/meetings/new").text
+    assert ">Påkrævet</option>" in form and "Skal udfyldes" not in form  # not "must be filled in"
     meeting = _plan(session, settings, worker, youth, MeetingKind.COORDINATION,
                     PlaceKind.TOWN_HALL, [meetings.Choice("y")])
     more = client.get(f"/meetings/{meeting.id}").text
