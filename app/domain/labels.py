@@ -105,6 +105,13 @@ EVENT = {
     EventKind.LETTER_SENT: N_("Letter sent"),
     EventKind.STATUS_UPDATE_GIVEN: N_("Status update given"),
 }
+# The events whose detail (the document or consent it is about) the history shows after the label.
+EVENT_WITH_DETAIL = frozenset({
+    EventKind.DOCUMENT_REQUESTED, EventKind.DOCUMENT_RECEIVED, EventKind.DOCUMENT_HANDED_OVER,
+    EventKind.DOCUMENT_ACKNOWLEDGED, EventKind.DOCUMENT_STATUS_CORRECTED,
+    EventKind.DOCUMENT_HANDOVER_REFUSED, EventKind.DOCUMENT_PLACE_CHANGED,
+    EventKind.CONSENT_RECORDED, EventKind.CONSENT_WITHDRAWN,
+})
 AUDIT = {
     AuditAction.LOGIN: N_("Logged in"),
     AuditAction.LOGIN_FAILED: N_("Failed login"),
@@ -287,7 +294,7 @@ STAFF_ON_CASE = N_("caseworker")
 
 STEP_STATUS = {
     StepStatus.UPCOMING: N_("Upcoming"),
-    StepStatus.DUE: N_("Due"),
+    StepStatus.DUE: N_("Due soon"),
     StepStatus.OVERDUE: N_("Overdue"),
     StepStatus.DONE: N_("Done"),
     StepStatus.NOT_APPLICABLE: N_("Not applicable"),

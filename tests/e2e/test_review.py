@@ -34,7 +34,7 @@ def test_a_coordinator_draws_a_sample_reviews_a_case_and_opens_the_yearly_report
     page.get_by_role("link", name="Udtag en stikprøve").click()
     page.get_by_role("radio", name="Børneområdet").check()
     page.get_by_label("Antal sager").fill("50")
-    page.get_by_label("Frø").fill("proeve-1")
+    page.get_by_label("Startværdi").fill("proeve-1")
     page.get_by_role("button", name="Udtag stikprøven").click()
     page.wait_for_url(re.compile(r"/reviews/samples/\d+$"))
     expect(page.get_by_role("heading", level=1)).to_contain_text("Børneområdet")

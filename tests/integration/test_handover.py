@@ -489,6 +489,7 @@ def test_the_checklist_offers_the_corrections_the_state_machine_allows(client, s
     row = received.text[received.text.index(f'id="doc-{ppr.id}"'):]
     row = row[:row.index("</tr>")]
     assert "Ret status" in row
+    assert "Påkrævet" in row and "Skal udfyldes" not in row  # the document is required
     assert "Sæt tilbage til “Mangler”" in row and "Sæt tilbage til “Bestilt”" in row
     assert 'value="received"' not in row and 'value="handed_over"' in row
     back = client.post(f"/youths/{youth.id}/documents/{ppr.id}/status",

@@ -128,6 +128,7 @@ def test_the_meeting_form_and_invite_one_more_name_roles_in_danish(session, sett
     worker, youth, members = _case(session, settings)
     login(client, "mette")
     form = client.get(f"/youths/{youth.id}/meetings/new").text
+    assert ">Påkrævet</option>" in form and "Skal udfyldes" not in form  # not "must be filled in"
     meeting = _plan(session, settings, worker, youth, MeetingKind.COORDINATION,
                     PlaceKind.TOWN_HALL, [meetings.Choice("y")])
     more = client.get(f"/meetings/{meeting.id}").text
@@ -136,6 +137,9 @@ def test_the_meeting_form_and_invite_one_more_name_roles_in_danish(session, sett
         assert f'{name} <span class="weight-normal">({word})</span>' in form, role
         assert f"{name} ({word})" in more, role
     assert f"Mette Sørensen ({html.escape(da(labels.STAFF_ON_CASE))})" in more
+    network = client.get(f"/youths/{youth.id}").text  # the network section and its map
+    for role in NetworkRole:
+        assert html.escape(da(labels.NETWORK_ROLE[role])) in network, role
 
 
 def meeting_invitee_channel(session, meeting):

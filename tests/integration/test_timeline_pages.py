@@ -116,7 +116,7 @@ def test_my_tasks_says_so_when_nothing_is_due(client, session, caseload):
     _freeze(client, date(2026, 1, 1))
     page = client.get("/tasks")
     assert page.status_code == 200
-    assert "Du har ingen opgaver, der forfalder eller er overskredet." in page.text
+    assert "Du har ingen opgaver med frist inden for 30 dage eller overskredet frist." in page.text
     assert _TASK_ROW.findall(page.text) == []
 
 
