@@ -28,6 +28,7 @@ ANSWER = {
     Answer.NEEDS_ACTION: N_("Not answered"),
     Answer.ACCEPTED: N_("Coming"),
     Answer.DECLINED: N_("Not coming"),
+    Answer.TENTATIVE: N_("Maybe coming"),
 }
 OUTBOX_STATUS = {
     OutboxStatus.PENDING: N_("Waiting to be sent"),
