@@ -1,5 +1,6 @@
-"""Meeting pages: plan, view, move, cancel (with a confirmation step), invite and uninvite,
-the invite.ics download, and the public reply links."""
+"""Meeting pages, the meeting's lifecycle: plan, view, move, cancel (with a confirmation
+step), invite and uninvite, and the invite.ics download. After the meeting:
+`web/meeting_followup`; the family's reply pages: `web/meeting_replies`."""
 
 from __future__ import annotations
 
@@ -19,13 +20,12 @@ from app.deps import (
     SettingsDep,
     TodayDep,
     client_addr,
-    public,
 )
 from app.domain import ical
 from app.domain import meeting_labels as mlabels
-from app.domain.meeting import AGENDA_AREAS, MeetingData, ReplyTokenError, read_reply_token
+from app.domain.meeting import AGENDA_AREAS, MeetingData
 from app.i18n import N_, Msg, gettext
-from app.models.meeting import Answer, Meeting, MeetingStatus
+from app.models.meeting import Meeting, MeetingStatus
 from app.models.user import User
 from app.models.youth import Channel, Youth
 from app.services import meetings, youths
@@ -263,130 +263,3 @@ def invite_ics(meeting_id: int, session: SessionDep, user: CurrentUser,
             else ical.request(event, listed))
     return Response(body, media_type="text/calendar; charset=utf-8", headers={
         "Content-Disposition": 'attachment; filename="invite.ics"'})
-
-
-# --- after the meeting: attendance, minutes, decisions, action points ---------------------------
-
-
-def _ids(value: Any) -> set[int]:
-    values = value if isinstance(value, list) else [value] if value else []
-    return {int(v) for v in values if str(v).isdigit()}
-
-
-@router.post("/meetings/{meeting_id}/minutes")
-async def meeting_minutes(request: Request, meeting_id: int, session: SessionDep,
-                          user: CurrentUser) -> Response:
-    meeting, youth = _meeting(session, user, meeting_id)
-    data = form_dict(await request.form())
-    minutes, decisions = str(data.get("minutes", "")), str(data.get("decisions", ""))
-    errors: Errors = {}
-    if len(minutes) > 20000:
-        errors["minutes"] = Msg(N_("Enter at most %(n)s characters."), n=20000)
-    if len(decisions) > 10000:
-        errors["decisions"] = Msg(N_("Enter at most %(n)s characters."), n=10000)
-    if not errors:
-        try:
-            meetings.record_minutes(session, user, meeting_id, attended=_ids(data.get("attended")),
-                                    minutes=minutes, decisions=decisions, now=_now())
-            return RedirectResponse(f"/meetings/{meeting_id}#minutes", status_code=303)
-        except youths.ValidationFailedError as exc:
-            errors = exc.errors
-    return _page(request, session, meeting, youth, errors=errors, values=data, status=400)
-
-
-@router.post("/meetings/{meeting_id}/actions")
-async def action_add(request: Request, meeting_id: int, session: SessionDep, user: CurrentUser,
-                     today: TodayDep) -> Response:
-    meeting, youth = _meeting(session, user, meeting_id)
-    data = form_dict(await request.form())
-    errors: Errors = {}
-    owner = str(data.get("owner_id", ""))
-    try:
-        due_on = date.fromisoformat(str(data.get("due_on", "")))
-    except ValueError:
-        due_on = None
-        errors["due_on"] = Msg(N_("Enter a valid date."))
-    if not owner.isdigit():
-        errors["owner_id"] = Msg(N_("Choose a caseworker from the list."))
-    if not errors and due_on is not None:
-        try:
-            meetings.add_action(session, user, meeting_id, text=str(data.get("text", "")),
-                                owner_id=int(owner), due_on=due_on, today=today)
-            return RedirectResponse(f"/meetings/{meeting_id}#actions", status_code=303)
-        except youths.ValidationFailedError as exc:
-            errors = exc.errors
-    return _page(request, session, meeting, youth, errors=errors, values=data, status=400)
-
-
-@router.post("/actions/{action_id}/complete")
-async def action_complete(request: Request, action_id: int, session: SessionDep,
-                          user: CurrentUser) -> Response:
-    data = form_dict(await request.form())
-    try:
-        point = meetings.complete_action(session, user, action_id, _now())
-    except meetings.MeetingNotFoundError:
-        raise NotFoundError() from None
-    except youths.YouthForbiddenError:
-        raise ForbiddenError(N_("You do not have access to this young person.")) from None
-    if data.get("back") == "tasks":
-        return RedirectResponse("/tasks#actions", status_code=303)
-    return RedirectResponse(f"/meetings/{point.meeting_id}#actions", status_code=303)
-
-
-@router.post("/meetings/{meeting_id}/minutes/send")
-async def minutes_send(request: Request, meeting_id: int, session: SessionDep,
-                       user: CurrentUser, settings: SettingsDep) -> Response:
-    meeting, youth = _meeting(session, user, meeting_id)
-    data = form_dict(await request.form())
-    if data.get("confirm") != "yes":
-        return _page(request, session, meeting, youth, confirm="send_minutes")
-    try:
-        meetings.send_minutes(session, settings, user, meeting_id, _now())
-    except youths.ValidationFailedError as exc:
-        return _page(request, session, meeting, youth, errors=exc.errors, status=400)
-    return RedirectResponse(f"/meetings/{meeting_id}#messages", status_code=303)
-
-
-# --- replies (public: the link itself is the credential) ------------------------------------
-
-
-def _reply_claim(settings: Settings, token: str) -> tuple[Any, Msg | None]:
-    try:
-        return read_reply_token(settings.key, token, _now()), None
-    except ReplyTokenError as exc:
-        if exc.expired:
-            return None, Msg(N_("This link has expired: the meeting is over. Contact the "
-                                "caseworker if you have questions."))
-        return None, Msg(N_("This link is not valid. Use the link from your e-mail as it is."))
-
-
-@router.get("/meetings/reply/{token}")
-@public
-def reply_page(request: Request, token: str, settings: SettingsDep) -> Response:
-    _claim, problem = _reply_claim(settings, token)
-    answer = request.query_params.get("answer", "")
-    return render(request, "meetings/reply.html", {
-        "token": token, "answer": answer if answer in ("accepted", "declined") else "",
-        "problem": problem, "done": None,
-    }, status_code=400 if problem else 200)
-
-
-@router.post("/meetings/reply/{token}")
-@public
-async def reply_save(request: Request, token: str, session: SessionDep,
-                     settings: SettingsDep) -> Response:
-    claim, problem = _reply_claim(settings, token)
-    data = form_dict(await request.form())
-    done = None
-    if claim is not None and data.get("answer") in ("accepted", "declined"):
-        try:
-            _, invitee = meetings.record_answer(session, claim, Answer(data["answer"]), _now())
-            done = invitee.answer
-        except meetings.MeetingNotFoundError:
-            problem = Msg(N_("The meeting has been changed or cancelled, so this link no "
-                             "longer works."))
-    return render(request, "meetings/reply.html", {
-        "token": token, "answer": "", "problem": problem, "done": done,
-    }, status_code=400 if problem else 200)
-
-
