@@ -9,11 +9,19 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
 
-from app.deps import CurrentUser, ForbiddenError, NotFoundError, SessionDep, SettingsDep, TodayDep
+from app.deps import (
+    CurrentUser,
+    ForbiddenError,
+    NotFoundError,
+    NowDep,
+    SessionDep,
+    SettingsDep,
+    TodayDep,
+)
 from app.i18n import N_, Msg
 from app.services import meetings, youths
 from app.web.forms import Errors, form_dict
-from app.web.meetings import _meeting, _now, _page
+from app.web.meetings import _meeting, _page
 from app.web.routing import make_router
 
 router = make_router()
@@ -29,7 +37,7 @@ def _ids(value: Any) -> set[int]:
 
 @router.post("/meetings/{meeting_id}/minutes")
 async def meeting_minutes(request: Request, meeting_id: int, session: SessionDep,
-                          user: CurrentUser) -> Response:
+                          user: CurrentUser, now: NowDep) -> Response:
     meeting, youth = _meeting(session, user, meeting_id)
     data = form_dict(await request.form())
     minutes, decisions = str(data.get("minutes", "")), str(data.get("decisions", ""))
@@ -41,16 +49,16 @@ async def meeting_minutes(request: Request, meeting_id: int, session: SessionDep
     if not errors:
         try:
             meetings.record_minutes(session, user, meeting_id, attended=_ids(data.get("attended")),
-                                    minutes=minutes, decisions=decisions, now=_now())
+                                    minutes=minutes, decisions=decisions, now=now)
             return RedirectResponse(f"/meetings/{meeting_id}#minutes", status_code=303)
         except youths.ValidationFailedError as exc:
             errors = exc.errors
-    return _page(request, session, meeting, youth, errors=errors, values=data, status=400)
+    return _page(request, session, meeting, youth, now, errors=errors, values=data, status=400)
 
 
 @router.post("/meetings/{meeting_id}/actions")
 async def action_add(request: Request, meeting_id: int, session: SessionDep, user: CurrentUser,
-                     today: TodayDep) -> Response:
+                     today: TodayDep, now: NowDep) -> Response:
     meeting, youth = _meeting(session, user, meeting_id)
     data = form_dict(await request.form())
     errors: Errors = {}
@@ -69,15 +77,15 @@ async def action_add(request: Request, meeting_id: int, session: SessionDep, use
             return RedirectResponse(f"/meetings/{meeting_id}#actions", status_code=303)
         except youths.ValidationFailedError as exc:
             errors = exc.errors
-    return _page(request, session, meeting, youth, errors=errors, values=data, status=400)
+    return _page(request, session, meeting, youth, now, errors=errors, values=data, status=400)
 
 
 @router.post("/actions/{action_id}/complete")
 async def action_complete(request: Request, action_id: int, session: SessionDep,
-                          user: CurrentUser) -> Response:
+                          user: CurrentUser, now: NowDep) -> Response:
     data = form_dict(await request.form())
     try:
-        point = meetings.complete_action(session, user, action_id, _now())
+        point = meetings.complete_action(session, user, action_id, now)
     except meetings.MeetingNotFoundError:
         raise NotFoundError() from None
     except youths.YouthForbiddenError:
@@ -89,13 +97,13 @@ async def action_complete(request: Request, action_id: int, session: SessionDep,
 
 @router.post("/meetings/{meeting_id}/minutes/send")
 async def minutes_send(request: Request, meeting_id: int, session: SessionDep,
-                       user: CurrentUser, settings: SettingsDep) -> Response:
+                       user: CurrentUser, settings: SettingsDep, now: NowDep) -> Response:
     meeting, youth = _meeting(session, user, meeting_id)
     data = form_dict(await request.form())
     if data.get("confirm") != "yes":
-        return _page(request, session, meeting, youth, confirm="send_minutes")
+        return _page(request, session, meeting, youth, now, confirm="send_minutes")
     try:
-        meetings.send_minutes(session, settings, user, meeting_id, _now())
+        meetings.send_minutes(session, settings, user, meeting_id, now)
     except youths.ValidationFailedError as exc:
-        return _page(request, session, meeting, youth, errors=exc.errors, status=400)
+        return _page(request, session, meeting, youth, now, errors=exc.errors, status=400)
     return RedirectResponse(f"/meetings/{meeting_id}#messages", status_code=303)

@@ -3,19 +3,19 @@ credential)."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from fastapi import Request
 from fastapi.responses import Response
 
-from app.deps import SessionDep, SettingsDep, public
+from app.deps import NowDep, SessionDep, SettingsDep, public
 from app.domain.meeting import ReplyTokenError, read_reply_token
 from app.i18n import N_, Msg
 from app.models.meeting import Answer
 from app.services import meetings
 from app.settings import Settings
 from app.web.forms import form_dict
-from app.web.meetings import _now
 from app.web.routing import make_router
 from app.web.templating import render
 
@@ -25,9 +25,9 @@ router = make_router()
 # --- replies (public: the link itself is the credential) ------------------------------------
 
 
-def _reply_claim(settings: Settings, token: str) -> tuple[Any, Msg | None]:
+def _reply_claim(settings: Settings, token: str, now: datetime) -> tuple[Any, Msg | None]:
     try:
-        return read_reply_token(settings.key, token, _now()), None
+        return read_reply_token(settings.key, token, now), None
     except ReplyTokenError as exc:
         if exc.expired:
             return None, Msg(N_("This link has expired: the meeting is over. Contact the "
@@ -37,8 +37,8 @@ def _reply_claim(settings: Settings, token: str) -> tuple[Any, Msg | None]:
 
 @router.get("/meetings/reply/{token}")
 @public
-def reply_page(request: Request, token: str, settings: SettingsDep) -> Response:
-    _claim, problem = _reply_claim(settings, token)
+def reply_page(request: Request, token: str, settings: SettingsDep, now: NowDep) -> Response:
+    _claim, problem = _reply_claim(settings, token, now)
     answer = request.query_params.get("answer", "")
     return render(request, "meetings/reply.html", {
         "token": token, "answer": answer if answer in ("accepted", "declined") else "",
@@ -49,13 +49,13 @@ def reply_page(request: Request, token: str, settings: SettingsDep) -> Response:
 @router.post("/meetings/reply/{token}")
 @public
 async def reply_save(request: Request, token: str, session: SessionDep,
-                     settings: SettingsDep) -> Response:
-    claim, problem = _reply_claim(settings, token)
+                     settings: SettingsDep, now: NowDep) -> Response:
+    claim, problem = _reply_claim(settings, token, now)
     data = form_dict(await request.form())
     done = None
     if claim is not None and data.get("answer") in ("accepted", "declined"):
         try:
-            _, invitee = meetings.record_answer(session, claim, Answer(data["answer"]), _now())
+            _, invitee = meetings.record_answer(session, claim, Answer(data["answer"]), now)
             done = invitee.answer
         except meetings.MeetingNotFoundError:
             problem = Msg(N_("The meeting has been changed or cancelled, so this link no "

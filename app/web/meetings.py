@@ -11,11 +11,11 @@ from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session
 
-from app import clock
 from app.deps import (
     CurrentUser,
     ForbiddenError,
     NotFoundError,
+    NowDep,
     SessionDep,
     SettingsDep,
     TodayDep,
@@ -37,9 +37,6 @@ from app.web.templating import render
 
 router = make_router()
 
-
-def _now() -> datetime:
-    return clock.now()  # the application's clock, current for the request
 
 
 def _youth(session: Session, user: User, youth_id: int, addr: str | None = None) -> Youth:
@@ -106,14 +103,15 @@ def meeting_new(request: Request, youth_id: int, session: SessionDep, user: Curr
 
 @router.post("/youths/{youth_id}/meetings/new")
 async def meeting_create(request: Request, youth_id: int, session: SessionDep,
-                         user: CurrentUser, today: TodayDep, settings: SettingsDep) -> Response:
+                         user: CurrentUser, today: TodayDep, settings: SettingsDep,
+                         now: NowDep) -> Response:
     youth = _youth(session, user, youth_id)
     data = form_dict(await request.form())
     form, errors = parse_form(MeetingData, data)
     if form is not None:
         try:
             meeting = meetings.plan(session, settings, user, youth_id, form, _choices(data),
-                                    _now(), today)
+                                    now, today)
             return RedirectResponse(f"/meetings/{meeting.id}", status_code=303)
         except youths.ValidationFailedError as exc:
             errors = exc.errors
@@ -132,9 +130,9 @@ def _not_invited(session: Session, meeting: Meeting, youth: Youth, today: date
                     or (c.member_id is None and c.user_id is None and young))]
 
 
-def _page(request: Request, session: Session, meeting: Meeting, youth: Youth,
+def _page(request: Request, session: Session, meeting: Meeting, youth: Youth, now: datetime,
           status: int = 200, **extra: Any) -> Response:
-    today = _now().astimezone(request.app.state.settings.tz).date()
+    today = now.astimezone(request.app.state.settings.tz).date()
     return render(request, "meetings/view.html", {
         "more_candidates": _not_invited(session, meeting, youth, today),
         "meeting": meeting, "youth": youth, "labels": mlabels,
@@ -142,7 +140,7 @@ def _page(request: Request, session: Session, meeting: Meeting, youth: Youth,
         "messages": meetings.messages(session, meeting),
         "actions": meetings.actions(session, meeting),
         "organiser": session.get(User, meeting.organiser_id), "confirm": None, "errors": {},
-        "now": _now(), "owners": _owners(session, meeting, youth), "values": {},
+        "now": now, "owners": _owners(session, meeting, youth), "values": {},
         "users": youths.users_by_id(session, {a.owner_id for a in meetings.actions(
             session, meeting)}),
         **extra,
@@ -160,9 +158,9 @@ def _owners(session: Session, meeting: Meeting, youth: Youth) -> list[User]:
 
 @router.get("/meetings/{meeting_id}")
 def meeting_view(request: Request, meeting_id: int, session: SessionDep,
-                 user: CurrentUser) -> Response:
+                 user: CurrentUser, now: NowDep) -> Response:
     meeting, youth = _meeting(session, user, meeting_id)
-    return _page(request, session, meeting, youth)
+    return _page(request, session, meeting, youth, now)
 
 
 def _values(meeting: Meeting, settings: Settings) -> dict[str, Any]:
@@ -183,13 +181,14 @@ def meeting_edit(request: Request, meeting_id: int, session: SessionDep, user: C
 
 @router.post("/meetings/{meeting_id}/edit")
 async def meeting_update(request: Request, meeting_id: int, session: SessionDep,
-                         user: CurrentUser, today: TodayDep, settings: SettingsDep) -> Response:
+                         user: CurrentUser, today: TodayDep, settings: SettingsDep,
+                         now: NowDep) -> Response:
     meeting, youth = _meeting(session, user, meeting_id)
     data = form_dict(await request.form())
     form, errors = parse_form(MeetingData, data)
     if form is not None:
         try:
-            meetings.update(session, settings, user, meeting_id, form, _now())
+            meetings.update(session, settings, user, meeting_id, form, now)
             return RedirectResponse(f"/meetings/{meeting_id}", status_code=303)
         except youths.ValidationFailedError as exc:
             errors = exc.errors
@@ -198,22 +197,22 @@ async def meeting_update(request: Request, meeting_id: int, session: SessionDep,
 
 @router.post("/meetings/{meeting_id}/cancel")
 async def meeting_cancel(request: Request, meeting_id: int, session: SessionDep,
-                         user: CurrentUser, settings: SettingsDep) -> Response:
+                         user: CurrentUser, settings: SettingsDep, now: NowDep) -> Response:
     meeting, youth = _meeting(session, user, meeting_id)
     data = form_dict(await request.form())
     if data.get("confirm") != "yes":
-        return _page(request, session, meeting, youth, confirm="cancel")
+        return _page(request, session, meeting, youth, now, confirm="cancel")
     try:
         meetings.cancel(session, settings, user, meeting_id, str(data.get("reason", "")),
-                        _now())
+                        now)
     except youths.ValidationFailedError as exc:
-        return _page(request, session, meeting, youth, errors=exc.errors, status=400)
+        return _page(request, session, meeting, youth, now, errors=exc.errors, status=400)
     return RedirectResponse(f"/meetings/{meeting_id}", status_code=303)
 
 
 @router.post("/meetings/{meeting_id}/invitees")
 async def invitee_add(request: Request, meeting_id: int, session: SessionDep, user: CurrentUser,
-                      settings: SettingsDep, today: TodayDep) -> Response:
+                      settings: SettingsDep, today: TodayDep, now: NowDep) -> Response:
     """Invites one more person; everyone invited gets the updated invitation."""
     meeting, youth = _meeting(session, user, meeting_id)
     data = form_dict(await request.form())
@@ -226,26 +225,26 @@ async def invitee_add(request: Request, meeting_id: int, session: SessionDep, us
         if key not in known:
             raise youths.ValidationFailedError(
                 {"candidate": Msg(N_("Choose someone from the list."))})
-        meetings.add_invitee(session, settings, user, meeting_id, choice, _now(), today)
+        meetings.add_invitee(session, settings, user, meeting_id, choice, now, today)
     except youths.ValidationFailedError as exc:
-        return _page(request, session, meeting, youth, errors=exc.errors, status=400)
+        return _page(request, session, meeting, youth, now, errors=exc.errors, status=400)
     return RedirectResponse(f"/meetings/{meeting_id}", status_code=303)
 
 
 @router.post("/meetings/{meeting_id}/invitees/{invitee_id}/remove")
 async def invitee_remove(request: Request, meeting_id: int, invitee_id: int,
                          session: SessionDep, user: CurrentUser,
-                         settings: SettingsDep) -> Response:
+                         settings: SettingsDep, now: NowDep) -> Response:
     meeting, youth = _meeting(session, user, meeting_id)
     data = form_dict(await request.form())
     if data.get("confirm") != "yes":
-        return _page(request, session, meeting, youth, confirm=f"remove:{invitee_id}")
+        return _page(request, session, meeting, youth, now, confirm=f"remove:{invitee_id}")
     try:
-        meetings.remove_invitee(session, settings, user, meeting_id, invitee_id, _now())
+        meetings.remove_invitee(session, settings, user, meeting_id, invitee_id, now)
     except meetings.MeetingNotFoundError:
         raise NotFoundError() from None
     except youths.ValidationFailedError as exc:
-        return _page(request, session, meeting, youth, errors=exc.errors, status=400)
+        return _page(request, session, meeting, youth, now, errors=exc.errors, status=400)
     return RedirectResponse(f"/meetings/{meeting_id}", status_code=303)
 
 
