@@ -364,6 +364,45 @@ def remove_invitee(session: Session, settings: Settings, user: User, meeting_id:
 # --- answers ------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class ReplyView:
+    """What an invitee's reply page shows: the meeting (what, when, where, agenda), the
+    names and roles of those invited (no contact details, no CPR number), and their own
+    answer."""
+
+    meeting: Meeting
+    invitee: MeetingInvitee
+    summary: str
+    when: str
+    place: str
+    link: str  # the online meeting's https link, or ""
+    invited: list[tuple[str, str]]  # (name, role)
+
+
+def reply_view(session: Session, claim: ReplyClaim) -> ReplyView:
+    """The meeting behind a verified reply link; ``MeetingNotFoundError`` when the link's
+    invitee is no longer on it."""
+    from app.domain.invite_mail import format_when_da
+    from app.models.meeting import PlaceKind
+    from app.services.meeting_mail import location, summary
+
+    invitee = session.get(MeetingInvitee, claim.invitee_id)
+    meeting = session.get(Meeting, claim.meeting_id)
+    if (invitee is None or meeting is None or invitee.meeting_id != meeting.id
+            or invitee.removed_at is not None):
+        raise MeetingNotFoundError()
+    youth = session.get(Youth, meeting.youth_id)
+    assert youth is not None
+    online = meeting.place_kind is PlaceKind.ONLINE and meeting.place_detail.startswith(
+        "https://")
+    return ReplyView(
+        meeting=meeting, invitee=invitee, summary=summary(meeting, youth),
+        when=format_when_da(meeting.starts_at, meeting.ends_at),
+        place=location(meeting, youth), link=meeting.place_detail if online else "",
+        invited=[(person.name, person.role_label) for person in invitees(session, meeting)],
+    )
+
+
 def record_answer(session: Session, claim: ReplyClaim, answer: Answer,
                   now: datetime, *, wants_reminder: bool | None = None,
                   ) -> tuple[Meeting, MeetingInvitee]:
