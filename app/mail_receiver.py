@@ -77,6 +77,9 @@ def start(engine: Engine, settings: Settings, *, host: str | None = None,
     """Starts the receiver in a thread of its own and returns its controller (``stop()``)."""
     if not settings.reply_address:
         raise ValueError("REPLY_ADDRESS is not set: there is no reply mailbox to receive")
+    # aiosmtpd logs every envelope's sender and recipients at INFO: families' addresses
+    # stay out of the log; the receiver's own lines say what happened.
+    logging.getLogger("mail.log").setLevel(logging.WARNING)
     receiver = _Receiver(
         ReplyMailbox(engine, settings, on), lmtp=lmtp,
         hostname=host or settings.mail_receiver_host,

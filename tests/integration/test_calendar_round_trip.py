@@ -6,13 +6,18 @@ hostile and malformed messages change nothing."""
 from __future__ import annotations
 
 import logging
+import os
 import re
 import smtplib
+import socket
+import subprocess
+import sys
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from email import message_from_string
 from email.message import EmailMessage
 from email.policy import SMTP, default
+from time import monotonic, sleep
 
 import pytest
 from icalendar import Calendar, Event, vCalAddress
@@ -341,3 +346,45 @@ def test_a_reminder_goes_the_day_before_to_those_who_want_one_once(session, sett
     assert {r.recipient_name for r in rows} == {"Anne Holm", "Freja Holm"}
     assert all(r.channel is Channel.EMAIL and "/meetings/reply/" in r.body for r in rows)
     assert all("120309" not in r.body for r in rows)
+
+
+def _wait_for_port(port: int, proc: subprocess.Popen) -> None:
+    deadline = monotonic() + 30
+    while monotonic() < deadline:
+        if proc.poll() is not None:
+            raise AssertionError(proc.stdout.read() if proc.stdout else "exited")
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        sleep(0.1)
+    raise AssertionError("the receiver did not start")
+
+
+def test_the_mail_receiver_command_applies_an_answer_sent_to_it(session, settings, case):
+    """`overgang mail-receiver` as the municipality runs it: its own process, real SMTP."""
+    worker, _youth, meeting = case
+    ahead = datetime.now(UTC).astimezone(settings.tz).date() + timedelta(days=30)
+    meetings.update(session, settings, worker, meeting.id, _data(day=ahead), NOW)
+    session.commit()
+    session.refresh(meeting)
+    port = free_port()
+    env = {**os.environ, "DATABASE_URL": settings.effective_database_url,
+           "DATA_DIR": str(settings.data_dir), "SECRET_KEY": settings.secret_key,
+           "ENVIRONMENT": "test", "REPLY_ADDRESS": REPLY}
+    without = subprocess.run([sys.executable, "-m", "app.cli", "mail-receiver"],
+                             env={**env, "REPLY_ADDRESS": ""}, capture_output=True, text=True,
+                             timeout=60)
+    assert without.returncode == 2 and "REPLY_ADDRESS" in without.stderr
+    proc = subprocess.Popen([sys.executable, "-m", "app.cli", "mail-receiver", "--port",
+                             str(port)], env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)
+    try:
+        _wait_for_port(port, proc)
+        _send(port, _itip(meeting, partstat="DECLINED"))
+        # the receiver has answered 250 only after its unit of work committed
+        assert _invitee(session, "Anne Holm").answer is Answer.DECLINED
+    finally:
+        proc.terminate()
+        output = proc.communicate(timeout=30)[0]
+    assert "calendar answer applied: REPLY" in output
+    assert "anne@example.dk" not in output
