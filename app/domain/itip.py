@@ -136,17 +136,22 @@ def _mailto(value: object) -> str:
     return address.casefold()
 
 
-def _moment(event: Component, name: str) -> datetime | None:
+def _moment(event: Component, name: str, *, needed: bool) -> datetime | None:
+    """DTSTART or DTEND in UTC. A REPLY's copy of the time only guards against answering
+    another version, so one that cannot be read (a floating time, a TZID without its
+    VTIMEZONE) is left out rather than refusing the answer; a COUNTER's proposal must be
+    readable."""
     if name not in event:
         return None
     try:
         value = event.decoded(name)
     except Exception:
-        raise ItipError(f"unreadable {name}") from None
-    if not isinstance(value, datetime):
-        raise ItipError(f"{name} is not a date and time")
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise ItipError(f"{name} has no time zone")
+        value = None
+    if (not isinstance(value, datetime) or value.tzinfo is None
+            or value.utcoffset() is None):
+        if needed:
+            raise ItipError(f"unreadable {name}")
+        return None
     return value.astimezone(UTC)
 
 
@@ -194,7 +199,9 @@ def read_calendar(data: bytes) -> Incoming:
         if partstat not in PARTSTAT_ANSWER:
             raise ItipError("PARTSTAT is not an answer")
         answer = PARTSTAT_ANSWER[partstat]
-    start, end = _moment(event, "DTSTART"), _moment(event, "DTEND")
+    needed = method is ItipMethod.COUNTER
+    start = _moment(event, "DTSTART", needed=needed)
+    end = _moment(event, "DTEND", needed=needed)
     if method is ItipMethod.COUNTER and (start is None or end is None or end <= start):
         raise ItipError("COUNTER without a time")
     return Incoming(method=method, uid=uid.lower(), sequence=sequence, attendee=attendee,

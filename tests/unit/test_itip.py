@@ -181,3 +181,29 @@ def test_a_counter_is_declined_to_that_attendee_alone_with_the_meeting_as_it_sta
     assert cal["METHOD"] == "DECLINECOUNTER" and int(event["SEQUENCE"]) == 2
     assert str(event["ATTENDEE"]).lower() == f"mailto:{ANNE}"
     assert event.decoded("DTSTART").astimezone(UTC) == START
+
+
+OUTLOOK_REPLY = (
+    "BEGIN:VCALENDAR\r\nMETHOD:REPLY\r\nPRODID:Microsoft Exchange Server 2010\r\n"
+    "VERSION:2.0\r\nBEGIN:VTIMEZONE\r\nTZID:Romance Standard Time\r\nBEGIN:STANDARD\r\n"
+    "DTSTART:16010101T030000\r\nTZOFFSETFROM:+0200\r\nTZOFFSETTO:+0100\r\n"
+    "RRULE:FREQ=YEARLY;INTERVAL=1;BYDAY=-1SU;BYMONTH=10\r\nEND:STANDARD\r\n"
+    "BEGIN:DAYLIGHT\r\nDTSTART:16010101T020000\r\nTZOFFSETFROM:+0100\r\nTZOFFSETTO:+0200\r\n"
+    "RRULE:FREQ=YEARLY;INTERVAL=1;BYDAY=-1SU;BYMONTH=3\r\nEND:DAYLIGHT\r\nEND:VTIMEZONE\r\n"
+    "BEGIN:VEVENT\r\nATTENDEE;PARTSTAT=ACCEPTED;CN=Anne Holm:mailto:Anne@Example.dk\r\n"
+    "SUMMARY;LANGUAGE=da-DK:Accepteret: Koordineringsmøde om Freja\r\n"
+    "DTSTART;TZID=Romance Standard Time:20260401T100000\r\n"
+    "DTEND;TZID=Romance Standard Time:20260401T110000\r\n"
+    f"UID:{UID.upper()}\r\nDTSTAMP:20260302T100000Z\r\nSEQUENCE:2\r\n"
+    "END:VEVENT\r\nEND:VCALENDAR\r\n").encode()
+
+
+def test_an_outlook_shaped_reply_counts_without_organizer_in_its_own_time_zone():
+    """outlook.com leaves ORGANIZER out of a REPLY and writes times in a Windows zone; the
+    address may come in another case and the UID in capitals."""
+    incoming = itip.read_calendar(OUTLOOK_REPLY)
+    assert incoming.start == START and incoming.end == END and incoming.uid == UID
+    assert itip.decide(incoming, ANNE, STORED, INVITED, NOW) == itip.Verdict(11)
+    floating = OUTLOOK_REPLY.replace(b"DTSTART;TZID=Romance Standard Time:",
+                                     b"DTSTART;TZID=Nowhere/Else:")
+    assert itip.read_calendar(floating).start is None  # not readable: not held against it
