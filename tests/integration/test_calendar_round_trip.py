@@ -195,6 +195,10 @@ def test_answers_by_mail_and_by_link_show_on_the_page_and_ride_in_the_next_updat
     shown = client.get(f"/meetings/{meeting.id}").text
     assert shown.count("Kommer") >= 1 and "Kommer ikke" in shown
     assert "fra sin kalender" in shown and "via svarlinket" in shown
+    api = client.get(f"/api/v1/youths/{meeting.youth_id}/meetings/{meeting.id}").json()
+    by_name = {i["name"]: (i["answer"], i["answered_via"]) for i in api["invitees"]}
+    assert by_name["Anne Holm"] == ("accepted", "calendar")
+    assert by_name["Søren Ørsted"] == ("declined", "link")
 
     # an agenda change is not significant: same SEQUENCE, both answers carried
     clock.set(NOW + timedelta(hours=1))

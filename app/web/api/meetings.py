@@ -15,6 +15,7 @@ from app.deps import CurrentUser, NowDep, SessionDep, SettingsDep, TodayDep
 from app.domain.meeting import MeetingData
 from app.models.meeting import (
     Answer,
+    AnsweredVia,
     Meeting,
     MeetingInvitee,
     MeetingKind,
@@ -59,6 +60,8 @@ class InviteeOut(BaseModel):
     channel: Channel
     required: bool
     answer: Answer
+    answered_at: datetime | None  # when the answer came
+    answered_via: AnsweredVia | None  # the reply page (link) or their calendar program
     attended: bool | None
 
     @classmethod
