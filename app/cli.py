@@ -120,6 +120,26 @@ def _scheduler(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+@command("mail-receiver")
+def _mail_receiver(args: argparse.Namespace, settings: Settings) -> int:
+    import threading
+
+    from app import mail_receiver
+    from app.db import make_engine
+
+    if not settings.reply_address:
+        print("Set REPLY_ADDRESS (the reply mailbox's address) first.", file=sys.stderr)
+        return 2
+    receiver = mail_receiver.start(make_engine(settings), settings, host=args.host,
+                                   port=args.port, lmtp=args.lmtp)
+    print(f"Receiving mail for {settings.reply_address} by {'LMTP' if args.lmtp else 'SMTP'} "
+          f"on {receiver.hostname}:{receiver.port}; press Ctrl+C to stop.")
+    with contextlib.suppress(KeyboardInterrupt, SystemExit):
+        threading.Event().wait()
+    receiver.stop()
+    return 0
+
+
 @command("run-jobs")
 def _run_jobs(args: argparse.Namespace, settings: Settings) -> int:
     from app import jobs
@@ -282,6 +302,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--no-scheduler", action="store_true")
     sub.add_parser("scheduler", help="run the scheduled jobs in this process")
+    receiver = sub.add_parser(
+        "mail-receiver", help="receive the answers sent to the reply mailbox (SMTP or LMTP)")
+    receiver.add_argument("--host", help="address to listen on (MAIL_RECEIVER_HOST)")
+    receiver.add_argument("--port", type=int, help="port to listen on (MAIL_RECEIVER_PORT)")
+    receiver.add_argument("--lmtp", action="store_true",
+                          help="speak LMTP (delivery from the municipality's mail server)")
     sub.add_parser("migrate", help="apply database migrations")
     run_jobs = sub.add_parser("run-jobs", help="run every job once")
     run_jobs.add_argument("--today", help="run as of this day (YYYY-MM-DD)")

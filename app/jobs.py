@@ -22,7 +22,7 @@ from sqlalchemy.engine import Engine
 from app import clock
 from app.clock import SYSTEM, Clock
 from app.db import unit_of_work
-from app.services import flagging, housekeeping, inquiries, outbox, overview
+from app.services import flagging, housekeeping, inquiries, meeting_reminders, outbox, overview
 from app.settings import Settings
 
 log = logging.getLogger("overgang.jobs")
@@ -67,6 +67,11 @@ def _inquiry_escalation(engine: Engine, settings: Settings, now: datetime) -> ob
         return inquiries.escalate_due(session, settings, min(now, clock.now()))
 
 
+def _meeting_reminders(engine: Engine, settings: Settings, now: datetime) -> object:
+    with unit_of_work(engine) as session:
+        return meeting_reminders.send_due(session, settings, now)
+
+
 def _statistics(engine: Engine, settings: Settings, now: datetime) -> object:
     with unit_of_work(engine) as session:
         return housekeeping.refresh_statistics(session)
@@ -78,6 +83,7 @@ JOBS: list[Job] = [
     Job("statistics", {"hour": 3, "minute": 30}, _statistics),
     Job("inquiry-escalation", {"minute": "*/5"}, _inquiry_escalation),
     Job("monthly-summary", {"day": 1, "hour": 7, "minute": 0}, _monthly_summary),
+    Job("meeting-reminders", {"hour": "8-20", "minute": 0}, _meeting_reminders),
     Job("outbox", {"minute": "*"}, _outbox),
 ]
 

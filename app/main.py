@@ -20,6 +20,8 @@ from app.web import (
     auth,
     caseworker_change,
     log_redaction,
+    meeting_followup,
+    meeting_replies,
     network,
     pages,
     timeline,
@@ -81,7 +83,8 @@ def create_app(settings: Settings | None = None, clock: Clock = SYSTEM) -> FastA
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     for module in (auth, pages, admin, timeline, overview_pages, inquiry_pages, letter_pages,
                    review_pages, youth_import,
-                   network, caseworker_change, meeting_pages, feed_pages, handover_pages,
+                   network, caseworker_change, meeting_pages, meeting_followup, meeting_replies,
+                   feed_pages, handover_pages,
                    youths, api_network, api_handover, api_meetings, api_inquiries,
                    api_overview, api_youths, api_docs):
         app.include_router(module.router)

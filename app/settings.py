@@ -51,6 +51,14 @@ class Settings(BaseSettings):
     adult_intake_email: str = "voksen-modtagelse@kommune.example"
     # How long the outbox keeps retrying a message before it is marked failed.
     outbox_deadline_hours: int = Field(default=48, ge=1)
+    # The reply mailbox: the ORGANIZER address of every invite, where calendar programs send
+    # their answers, received by `overgang mail-receiver`. Empty: invites name the
+    # caseworker as organiser (answers then reach her own mailbox, not the app).
+    reply_address: str = ""
+    mail_receiver_host: str = "127.0.0.1"
+    mail_receiver_port: int = Field(default=2525, ge=1, le=65535)
+    # The largest incoming message the receiver takes (an answer is a few kilobytes).
+    mail_receiver_max_bytes: int = Field(default=1_000_000, ge=10_000)
 
     # Sessions and login throttling
     session_idle_minutes: int = Field(default=30, ge=1)

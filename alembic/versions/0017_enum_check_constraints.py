@@ -20,6 +20,16 @@ from collections.abc import Sequence
 from alembic import op
 from sqlalchemy import text
 
+from app.migration_checks import (
+    check_name,
+    condition,
+    create_sql,
+    rebuild_sqlite,
+    refuse_unknown_values,
+    with_checks,
+    without_check,
+)
+
 revision: str = '0017'
 down_revision: str | None = '0016'
 branch_labels: str | Sequence[str] | None = None
@@ -230,81 +240,18 @@ OLD_ROLE_LABELS = {
 }
 
 
-def _name(table: str, column: str) -> str:
-    return f"ck_{table}_{column}"
-
-
-def _condition(column: str, values: tuple[str, ...]) -> str:
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
-
-
-def _refuse_unknown_values() -> None:
-    conn = op.get_bind()
-    found = []
-    for table, columns in ENUMS.items():
-        for column, values in columns.items():
-            rows = conn.execute(text(
-                f"SELECT DISTINCT {column} FROM {table} "  # noqa: S608 (this file's names)
-                f"WHERE {column} IS NOT NULL AND NOT ({_condition(column, values)})"
-            )).scalars().all()
-            if rows:
-                found.append(f"{table}.{column}: {', '.join(sorted(map(str, rows)))}")
-    if found:
-        raise RuntimeError("Values outside their enum; correct them before upgrading: "
-                           + "; ".join(found))
-
-
-def _create_sql(table: str) -> str:
-    return str(op.get_bind().execute(text(
-        "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = :t"), {"t": table}
-    ).scalar_one())
-
-
-def _rebuild_sqlite(table: str, create: str) -> None:
-    """Rebuilds one SQLite table as ``create`` says (SQLite's own recipe for a changed
-    table): new table, rows copied, old table dropped, new one renamed, indexes and triggers
-    created again. The table names are this file's own."""
-    conn = op.get_bind()
-    extras = conn.execute(text(
-        "SELECT sql FROM sqlite_master WHERE tbl_name = :t AND type IN ('index', 'trigger') "
-        "AND sql IS NOT NULL ORDER BY type, name"), {"t": table}).scalars().all()
-    new = f"_new_{table}"
-    body = create[create.index("(") + 1:create.rindex(")")]
-    conn.execute(text(f'CREATE TABLE "{new}" ({body})'))
-    conn.execute(text(f'INSERT INTO "{new}" SELECT * FROM "{table}"'))  # noqa: S608
-    conn.execute(text(f'DROP TABLE "{table}"'))
-    conn.execute(text(f'ALTER TABLE "{new}" RENAME TO "{table}"'))
-    for sql in extras:
-        conn.execute(text(sql))
-
-
-def _with_checks(create: str, checks: list[str]) -> str:
-    end = create.rindex(")")
-    return create[:end] + "".join(f", {c}" for c in checks) + create[end:]
-
-
-def _without_check(create: str, name: str) -> str:
-    start = create.index(f", CONSTRAINT {name} CHECK (")
-    depth = 0
-    for end in range(create.index("(", start), len(create)):
-        depth += {"(": 1, ")": -1}.get(create[end], 0)
-        if depth == 0:
-            return create[:start] + create[end + 1:]
-    raise ValueError(name)
-
-
 def upgrade() -> None:
-    _refuse_unknown_values()
+    refuse_unknown_values(ENUMS)
     sqlite = op.get_bind().dialect.name == "sqlite"
     for table, columns in ENUMS.items():
         if sqlite:
-            _rebuild_sqlite(table, _with_checks(_create_sql(table), [
-                f"CONSTRAINT {_name(table, column)} CHECK ({_condition(column, values)})"
+            rebuild_sqlite(table, with_checks(create_sql(table), [
+                f"CONSTRAINT {check_name(table, column)} CHECK ({condition(column, values)})"
                 for column, values in columns.items()]))
         else:
             for column, values in columns.items():
-                op.create_check_constraint(_name(table, column), table,
-                                           _condition(column, values))
+                op.create_check_constraint(check_name(table, column), table,
+                                           condition(column, values))
     for old, new in OLD_ROLE_LABELS.items():
         op.execute(text("UPDATE meeting_invitee SET role_label = :new "
                         "WHERE member_id IS NOT NULL AND role_label = :old"
@@ -318,12 +265,12 @@ def downgrade() -> None:
                         ).bindparams(new=new, old=old))
     sqlite = op.get_bind().dialect.name == "sqlite"
     for table, columns in ENUMS.items():
-        names = [_name(table, column) for column in columns]
+        names = [check_name(table, column) for column in columns]
         if sqlite:
-            create = _create_sql(table)
+            create = create_sql(table)
             for name in names:
-                create = _without_check(create, name)
-            _rebuild_sqlite(table, create)
+                create = without_check(create, name)
+            rebuild_sqlite(table, create)
         else:
             for name in names:
                 op.drop_constraint(name, table, type_="check")

@@ -14,8 +14,10 @@ Every invite (``request``, ``cancel``, ``cancel_for_removed_attendee``):
 * ``ORGANIZER;CN=...:mailto:...``, with ``SENT-BY`` when the message is sent from another
   mailbox (rule 4; ``invite_mail`` checks the e-mail's From against it).
 * Every recipient is an ``ATTENDEE`` with ``CN``, ``CUTYPE=INDIVIDUAL``,
-  ``ROLE=REQ-PARTICIPANT`` or ``OPT-PARTICIPANT``, ``PARTSTAT=NEEDS-ACTION`` and
-  ``RSVP=TRUE`` (rule 5). E-mail addresses must be unique within one message.
+  ``ROLE=REQ-PARTICIPANT`` or ``OPT-PARTICIPANT``, ``PARTSTAT`` and ``RSVP=TRUE`` (rule 5).
+  PARTSTAT is ``NEEDS-ACTION`` until the attendee has answered; an update carries the
+  answer given (``Attendee.partstat``, see ``itip.partstat``), so nobody is asked twice.
+  E-mail addresses must be unique within one message.
 * ``DTSTART`` and ``DTEND`` carry ``TZID=Europe/Copenhagen`` and the message holds the
   VTIMEZONE for it in the yearly-rule form (``RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU`` and
   ``BYMONTH=10``), byte for byte the same in every message (rule 6). Meeting times are
@@ -25,12 +27,17 @@ Every invite (``request``, ``cancel``, ``cancel_for_removed_attendee``):
 
 Updates and cancellations:
 
-* ``Meeting.sequence`` is the value sent. The caller raises it before every message that
-  carries a change, including a cancellation (``next_sequence``), and stores it with the
-  meeting; ``Meeting.dtstamp`` is the time of that revision, in any zone, written in UTC
-  (rule 9).
+* ``Meeting.sequence`` is the value sent. The caller raises it (``next_sequence``) for a
+  significant change (``itip.significant``: time, length, place, online link) and for a
+  cancellation, and stores it with the meeting; other changes (agenda, kind, who is
+  invited) go out at the same SEQUENCE with a newer DTSTAMP, which RFC 5546 (2.1.5) orders
+  after the earlier message, and keep the answers. ``Meeting.dtstamp`` is the time of that
+  revision, in any zone, written in UTC (rule 9).
 * ``cancel_for_removed_attendee`` lists only the removed attendee and has no ``STATUS``
-  (rule 10); the attendees who remain get a ``request`` with the same raised SEQUENCE.
+  (rule 10); the attendees who remain get a ``request`` with their answers kept.
+* ``decline_counter`` answers an attendee's proposal of another time (iTIP COUNTER) with
+  ``METHOD:DECLINECOUNTER`` to that attendee: the meeting stays as it is until the
+  organiser moves it.
 * ``cancel`` has ``STATUS:CANCELLED``, the same UID, ORGANIZER, DTSTAMP and the attendees
   receiving it (rule 11). ``request`` refuses a meeting whose status is CANCELLED (rule 12).
 
@@ -99,6 +106,7 @@ __all__ = [
     "cancel",
     "cancel_for_removed_attendee",
     "copenhagen_vtimezone",
+    "decline_counter",
     "feed",
     "feed_etag",
     "feed_token_hash",
@@ -123,6 +131,7 @@ class Method(StrEnum):
     REQUEST = "REQUEST"
     CANCEL = "CANCEL"
     PUBLISH = "PUBLISH"
+    DECLINECOUNTER = "DECLINECOUNTER"
 
 
 class MeetingStatus(StrEnum):
@@ -148,6 +157,7 @@ class CprInTextError(InviteError):
 
 # --- input ------------------------------------------------------------------------------------
 
+_PARTSTATS = frozenset({"NEEDS-ACTION", "ACCEPTED", "DECLINED", "TENTATIVE"})
 _EMAIL_RE = re.compile(r"[^\s@<>\"(),:;\[\]\\]+@[^\s@<>\"(),:;\[\]\\]+")
 _LINE_BREAKS_RE = re.compile("\r\n|[\r\x85\u2028\u2029\x0b\x0c]")
 
@@ -188,17 +198,21 @@ class Organiser:
 @dataclass(frozen=True, slots=True)
 class Attendee:
     """An invited person. ``role`` is free text for the e-mail ("mor", "UU-vejleder"); it is
-    not written to the iCalendar object. ``required`` chooses REQ- or OPT-PARTICIPANT."""
+    not written to the iCalendar object. ``required`` chooses REQ- or OPT-PARTICIPANT.
+    ``partstat`` is their answer so far (NEEDS-ACTION, ACCEPTED, DECLINED or TENTATIVE)."""
 
     name: str
     email: str
     required: bool = True
     role: str = ""
+    partstat: str = "NEEDS-ACTION"
 
     def __post_init__(self) -> None:
         _check_text("attendee name", self.name)
         _check_text("attendee role", self.role)
         _check_email("attendee e-mail", self.email)
+        if self.partstat not in _PARTSTATS:
+            raise InviteError("attendee partstat is not one of an event's")
 
 
 @dataclass(frozen=True, slots=True)
@@ -400,7 +414,7 @@ def _attendee(attendee: Attendee) -> vCalAddress:
     address.params["CN"] = _clean_param(attendee.name)
     address.params["CUTYPE"] = "INDIVIDUAL"
     address.params["ROLE"] = "REQ-PARTICIPANT" if attendee.required else "OPT-PARTICIPANT"
-    address.params["PARTSTAT"] = "NEEDS-ACTION"
+    address.params["PARTSTAT"] = attendee.partstat
     address.params["RSVP"] = "TRUE"
     return address
 
@@ -455,6 +469,14 @@ def cancel_for_removed_attendee(meeting: Meeting, attendee: Attendee) -> bytes:
     """``METHOD:CANCEL`` to one attendee removed from a meeting that goes on: lists only
     them and has no STATUS, so their calendar drops the event and nobody else's does."""
     return _invite(Method.CANCEL, meeting, [attendee], None)
+
+
+def decline_counter(meeting: Meeting, attendee: Attendee) -> bytes:
+    """``METHOD:DECLINECOUNTER`` to an attendee who proposed another time (RFC 5546 3.2.8):
+    the meeting as it stands, listing only them; their calendar keeps the original time."""
+    if meeting.status == MeetingStatus.CANCELLED:
+        raise InviteError("a cancelled meeting takes no counter-proposals")
+    return _invite(Method.DECLINECOUNTER, meeting, [attendee], None)
 
 
 # --- feed -------------------------------------------------------------------------------------

@@ -14,8 +14,9 @@ The numbers refer to the acceptance list for calendar invites (ICALENDAR.md).
 * The text/calendar part's ``method`` is the METHOD inside the calendar and its charset
   is UTF-8 (rule 14). Both calendar parts carry exactly the bytes given, base64-encoded so
   the CRLF line ends survive transport (rule 15).
-* The calendar must hold one VEVENT and a METHOD of REQUEST or CANCEL, so one message
-  never mixes REQUEST and CANCEL (rules 1 and 16).
+* The calendar must hold one VEVENT and a METHOD of REQUEST or CANCEL (or DECLINECOUNTER,
+  the answer to a proposed new time), so one message never mixes REQUEST and CANCEL
+  (rules 1 and 16).
 * From must be the ORGANIZER's address or its SENT-BY address (rule 4), and every To
   address must be an ATTENDEE of the calendar (rule 5).
 * Headers: MIME-Version, From, To, Subject, Message-ID (given by the caller, stable for
@@ -210,8 +211,9 @@ class _CalendarFacts:
 def _calendar_facts(calendar_bytes: bytes) -> _CalendarFacts:
     calendar = Calendar.from_ical(calendar_bytes)
     method = str(calendar.get("METHOD", "")).upper()
-    if method not in (Method.REQUEST, Method.CANCEL):
-        raise InviteError("an invite e-mail carries METHOD:REQUEST or METHOD:CANCEL")
+    if method not in (Method.REQUEST, Method.CANCEL, Method.DECLINECOUNTER):
+        raise InviteError(
+            "an invite e-mail carries METHOD:REQUEST, METHOD:CANCEL or METHOD:DECLINECOUNTER")
     events = calendar.walk("VEVENT")
     if len(events) != 1:
         raise InviteError("an invite e-mail carries exactly one meeting")

@@ -32,7 +32,7 @@ from app.models.handover import (
     Storage,
 )
 from app.models.inquiry import InquirySender
-from app.models.meeting import Answer, MeetingKind, MeetingStatus, PlaceKind
+from app.models.meeting import Answer, AnsweredVia, MeetingKind, MeetingStatus, PlaceKind
 from app.models.network import ROLE_KIND as NETWORK_ROLE_KIND
 from app.models.network import NetworkRole, PersonKind, RoleKind, Sector
 from app.models.outbox import OutboxStatus
@@ -279,6 +279,11 @@ ANSWER = {
     Answer.NEEDS_ACTION: N_("Not answered"),
     Answer.ACCEPTED: N_("Coming"),
     Answer.DECLINED: N_("Not coming"),
+    Answer.TENTATIVE: N_("Maybe coming"),
+}
+ANSWERED_VIA = {
+    AnsweredVia.LINK: N_("by the reply link"),
+    AnsweredVia.CALENDAR: N_("from their calendar"),
 }
 OUTBOX_STATUS = {
     OutboxStatus.PENDING: N_("Waiting to be sent"),
@@ -337,6 +342,7 @@ ENUM_LABELS: dict[type[StrEnum], Mapping[Any, str]] = {
     MeetingStatus: MEETING_STATUS,
     PlaceKind: PLACE,
     Answer: ANSWER,
+    AnsweredVia: ANSWERED_VIA,
     OutboxStatus: OUTBOX_STATUS,
     StepStatus: STEP_STATUS,
     StepDepartment: STEP_DEPARTMENT,

@@ -37,6 +37,12 @@ class Answer(StrEnum):
     NEEDS_ACTION = "needs_action"
     ACCEPTED = "accepted"
     DECLINED = "declined"
+    TENTATIVE = "tentative"  # "maybe", from a calendar program
+
+
+class AnsweredVia(StrEnum):
+    LINK = "link"  # the reply page
+    CALENDAR = "calendar"  # an iTIP REPLY by e-mail
 
 
 class Meeting(SQLModel, table=True):
@@ -91,6 +97,12 @@ class MeetingInvitee(SQLModel, table=True):
     removed_at: datetime | None = ts_field(nullable=True)
     answer: Answer = enum_field(Answer, default=Answer.NEEDS_ACTION)
     answered_at: datetime | None = ts_field(nullable=True)
+    answered_via: AnsweredVia | None = enum_field(AnsweredVia, default=None, nullable=True)
+    # A time the invitee proposed from their calendar program (iTIP COUNTER), for the
+    # organiser to see; the meeting itself only changes when the organiser moves it.
+    proposed_start: datetime | None = ts_field(nullable=True)
+    proposed_end: datetime | None = ts_field(nullable=True)
+    wants_reminder: bool = Field(default=False)  # a reminder the day before
     attended: bool | None = Field(default=None)
 
 

@@ -27,6 +27,8 @@ class OutboxKind(StrEnum):
     MEETING_CANCEL = "meeting_cancel"
     MEETING_REMOVED = "meeting_removed"
     MEETING_MINUTES = "meeting_minutes"
+    MEETING_COUNTER_DECLINED = "meeting_counter_declined"  # the answer to a proposed time
+    MEETING_REMINDER = "meeting_reminder"  # the day before, to invitees who want one
     OVERVIEW_SUMMARY = "overview_summary"
     INQUIRY_ESCALATED = "inquiry_escalated"
     LETTER = "letter"  # a letter a caseworker sends from a template

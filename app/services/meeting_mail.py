@@ -17,13 +17,14 @@ never checked: they are no one's CPR number, however their digits fall.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from datetime import datetime
 from uuid import UUID
 
 from sqlmodel import Session
 
 from app import i18n
-from app.domain import ical, letters
+from app.domain import ical, itip, letters
 from app.domain.invite_mail import InviteBody, Mailbox, format_when_da, invite_body, invite_message
 from app.domain.labels import MEETING_KIND, PLACE
 from app.domain.letters import TemplateKey
@@ -79,24 +80,44 @@ def location(meeting: Meeting, youth: Youth) -> str:
 
 
 def organiser(settings: Settings, user: User) -> ical.Organiser:
-    sent_by = "" if user.email.casefold() == settings.mail_from.casefold() else settings.mail_from
-    return ical.Organiser(name=user.full_name, email=user.email, sent_by=sent_by)
+    """The caseworker organises; with a reply mailbox (``REPLY_ADDRESS``) the ORGANIZER
+    address is that mailbox, with her name as CN, so calendar programs send their answers
+    to the app (they reply to the ORGANIZER address, RFC 6047 2.3); SENT-BY names the
+    mailbox the e-mail comes from when it is another one."""
+    address = settings.reply_address or user.email
+    sent_by = "" if address.casefold() == settings.mail_from.casefold() else settings.mail_from
+    return ical.Organiser(name=user.full_name, email=address, sent_by=sent_by)
+
+
+def staff_url(settings: Settings, meeting: Meeting) -> str:
+    return f"{settings.public_base_url}/meetings/{meeting.id}"
+
+
+def reply_url(settings: Settings, meeting: Meeting, invitee: MeetingInvitee) -> str:
+    """The invitee's own page about the meeting: what, when, where, who, and their answer."""
+    assert invitee.id is not None and meeting.id is not None
+    token = reply_token(settings.key, invitee.id, meeting.id, meeting.ends_at)
+    return f"{settings.public_base_url}/meetings/reply/{token}"
 
 
 def as_ical(settings: Settings, meeting: Meeting, youth: Youth, user: User,
-            now: datetime) -> ical.Meeting:
+            now: datetime, url: str | None = None) -> ical.Meeting:
+    """The meeting as an iCalendar event; ``url`` is the link it carries (the staff page
+    unless given: an invitee's message carries their reply page)."""
     return ical.Meeting(
         uid=UUID(meeting.uid), sequence=meeting.sequence, dtstamp=now,
         start=meeting.starts_at, end=meeting.ends_at, summary=summary(meeting, youth),
         organiser=organiser(settings, user), description=meeting.agenda,
-        location=location(meeting, youth), url=f"{settings.public_base_url}/meetings/{meeting.id}",
+        location=location(meeting, youth),
+        url=staff_url(settings, meeting) if url is None else url,
         last_modified=meeting.updated_at,
     )
 
 
 def attendees(invitees: Sequence[MeetingInvitee]) -> list[ical.Attendee]:
     """The e-mail invitees as iCalendar attendees, one per address, each with their role's
-    label in the current language (a network role's label, or what the caseworker wrote)."""
+    label in the current language and the answer they have given (by the reply page or
+    from their calendar program)."""
     seen: set[str] = set()
     out = []
     for invitee in invitees:
@@ -105,7 +126,8 @@ def attendees(invitees: Sequence[MeetingInvitee]) -> list[ical.Attendee]:
             if key not in seen:
                 seen.add(key)
                 out.append(ical.Attendee(invitee.name, invitee.email, invitee.required,
-                                         i18n.gettext(invitee.role_label)))
+                                         i18n.gettext(invitee.role_label),
+                                         itip.partstat(invitee.answer)))
     return out
 
 
@@ -119,9 +141,7 @@ def contact_text(user: User) -> str:
 
 def _with_reply_links(body: InviteBody, settings: Settings, meeting: Meeting,
                       invitee: MeetingInvitee) -> InviteBody:
-    assert invitee.id is not None and meeting.id is not None
-    token = reply_token(settings.key, invitee.id, meeting.id, meeting.ends_at)
-    base = f"{settings.public_base_url}/meetings/reply/{token}"
+    base = reply_url(settings, meeting, invitee)
     yes, no = f"{base}?answer=accepted", f"{base}?answer=declined"
     accept, decline = i18n.gettext("I will come"), i18n.gettext("I cannot come")
     ask = i18n.gettext("Please tell us whether you will come:")
@@ -149,6 +169,11 @@ def _intro(session: Session, kind: OutboxKind, meeting: Meeting,
         OutboxKind.MEETING_REMOVED: (i18n.gettext("You are no longer invited: %(what)s"),
                                      i18n.gettext("You are no longer invited to this "
                                                   "meeting.")),
+        OutboxKind.MEETING_COUNTER_DECLINED: (
+            i18n.gettext("Your proposal: %(what)s"),
+            i18n.gettext("Thank you for proposing another time. The meeting stays at the "
+                         "time below until the organiser moves it. Get in touch if it does "
+                         "not suit you.")),
     }
     subject, intro = texts[kind]
     return subject % {"what": what, "when": when}, intro
@@ -171,6 +196,8 @@ def _calendar(kind: OutboxKind, event: ical.Meeting, listed: list[ical.Attendee]
         return ical.cancel(event, listed)
     if kind is OutboxKind.MEETING_REMOVED:
         return ical.cancel_for_removed_attendee(event, listed[0])
+    if kind is OutboxKind.MEETING_COUNTER_DECLINED:
+        return ical.decline_counter(event, listed[0])
     return ical.request(event, listed)
 
 
@@ -180,7 +207,6 @@ def _queue(session: Session, settings: Settings, kind: OutboxKind, meeting: Meet
     subject, intro = _intro(session, kind, meeting, youth)
     event = as_ical(settings, meeting, youth, organiser_user, now)
     listed = attendees(calendar_to)
-    calendar = _calendar(kind, event, listed) if listed else b""
     body = invite_body(
         intro=intro, what=event.summary, when=format_when_da(meeting.starts_at, meeting.ends_at),
         where=event.location, attendees=listed, contact=contact_text(organiser_user),
@@ -190,10 +216,13 @@ def _queue(session: Session, settings: Settings, kind: OutboxKind, meeting: Meet
         common = {"kind": kind, "subject": subject, "youth_id": youth.id,
                   "meeting_id": meeting.id, "recipient_name": invitee.name,
                   "recipient_user_id": invitee.user_id, "created_by_id": sender.id, "now": now}
-        if invitee.channel is Channel.EMAIL and invitee.email and calendar:
+        if invitee.channel is Channel.EMAIL and invitee.email and listed:
             personal = body
             if kind in (OutboxKind.MEETING_INVITE, OutboxKind.MEETING_UPDATE):
                 personal = _with_reply_links(body, settings, meeting, invitee)
+            # Each invitee's calendar links to their own reply page, never to a staff page.
+            own = replace(event, url=reply_url(settings, meeting, invitee))
+            calendar = _calendar(kind, own, listed)
             message_id = outbox.new_message_id(settings)
             email = invite_message(
                 calendar=calendar, message_id=message_id,

@@ -21,7 +21,7 @@ from datetime import date, datetime
 
 from sqlmodel import Session, col, select
 
-from app.domain import ical, labels, meeting_people
+from app.domain import ical, itip, labels, meeting_people
 from app.domain.meeting import MeetingData, ReplyClaim, no_six_digits_in_a_row
 from app.domain.validation import CPR_IN_TEXT, FieldError, refuse_cpr
 from app.i18n import N_, Msg
@@ -29,6 +29,7 @@ from app.models.audit import AuditAction
 from app.models.meeting import (
     ActionPoint,
     Answer,
+    AnsweredVia,
     Meeting,
     MeetingInvitee,
     MeetingKind,
@@ -267,6 +268,9 @@ def _editable(meeting: Meeting) -> None:
 
 def update(session: Session, settings: Settings, user: User, meeting_id: int, data: MeetingData,
            now: datetime) -> Meeting:
+    """Changes the meeting and sends everyone the update. A significant change (time,
+    length, place, online link: ``itip.significant``) raises SEQUENCE and asks everyone to
+    answer again; any other change goes out at the same SEQUENCE and keeps the answers."""
     meeting, youth = get(session, user, meeting_id)
     _editable(meeting)
     start, end = _check_when(settings, data, now)
@@ -275,18 +279,31 @@ def update(session: Session, settings: Settings, user: User, meeting_id: int, da
     after = (data.kind, start, end, data.place_kind, data.place_detail, data.agenda)
     if before == after:
         return meeting
+    significant = itip.significant(
+        itip.Version(meeting.starts_at, meeting.ends_at, meeting.place_kind,
+                     meeting.place_detail),
+        itip.Version(start, end, data.place_kind, data.place_detail))
     meeting.kind, meeting.starts_at, meeting.ends_at = data.kind, start, end
     meeting.place_kind, meeting.place_detail, meeting.agenda = (
         data.place_kind, data.place_detail, data.agenda)
-    meeting.sequence = ical.next_sequence(meeting.sequence)
+    current = invitees(session, meeting)
+    if significant:
+        meeting.sequence = ical.next_sequence(meeting.sequence)
+        for person in current:
+            _ask_again(session, person)
     meeting.updated_at = now
     session.add(meeting)
     _event(session, meeting, user, EventKind.MEETING_CHANGED, "moved" if before[1:3] != after[1:3]
            else "changed")
-    _send(session, settings, OutboxKind.MEETING_UPDATE, meeting, youth, user, now,
-          invitees(session, meeting))
+    _send(session, settings, OutboxKind.MEETING_UPDATE, meeting, youth, user, now, current)
     session.flush()
     return meeting
+
+
+def _ask_again(session: Session, person: MeetingInvitee) -> None:
+    person.answer, person.answered_at, person.answered_via = Answer.NEEDS_ACTION, None, None
+    person.proposed_start = person.proposed_end = None
+    session.add(person)
 
 
 def cancel(session: Session, settings: Settings, user: User, meeting_id: int, reason: str,
@@ -316,20 +333,26 @@ def add_invitee(session: Session, settings: Settings, user: User, meeting_id: in
                                                     name=person.name)})
     person.meeting_id = meeting_id
     session.add(person)
-    meeting.sequence = ical.next_sequence(meeting.sequence)
+    # Not a significant change: SEQUENCE stays, the newcomer gets the invite and the others
+    # an update that lists them with the answers they have given.
     meeting.updated_at = now
     session.add(meeting)
     session.flush()
     _event(session, meeting, user, EventKind.MEETING_CHANGED, f"invited: {person.name}")
-    _send(session, settings, OutboxKind.MEETING_UPDATE, meeting, youth, user, now,
-          [*current, person])
+    everyone = [*current, person]
+    _send(session, settings, OutboxKind.MEETING_INVITE, meeting, youth, user, now, [person],
+          everyone)
+    if current:
+        _send(session, settings, OutboxKind.MEETING_UPDATE, meeting, youth, user, now,
+              current, everyone)
     session.flush()
     return person
 
 
 def remove_invitee(session: Session, settings: Settings, user: User, meeting_id: int,
                    invitee_id: int, now: datetime) -> MeetingInvitee:
-    """Takes one person off the list: they get a cancellation, the others the update."""
+    """Takes one person off the list: they get a cancellation, the others an update that
+    keeps their answers (SEQUENCE stays: the meeting itself has not changed)."""
     meeting, youth = get(session, user, meeting_id)
     _editable(meeting)
     current = invitees(session, meeting)
@@ -338,7 +361,6 @@ def remove_invitee(session: Session, settings: Settings, user: User, meeting_id:
         raise MeetingNotFoundError()
     person.removed_at = now
     session.add(person)
-    meeting.sequence = ical.next_sequence(meeting.sequence)
     meeting.updated_at = now
     session.add(meeting)
     rest = [i for i in current if i.id != invitee_id]
@@ -353,9 +375,50 @@ def remove_invitee(session: Session, settings: Settings, user: User, meeting_id:
 # --- answers ------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class ReplyView:
+    """What an invitee's reply page shows: the meeting (what, when, where, agenda), the
+    names and roles of those invited (no contact details, no CPR number), and their own
+    answer."""
+
+    meeting: Meeting
+    invitee: MeetingInvitee
+    summary: str
+    when: str
+    place: str
+    link: str  # the online meeting's https link, or ""
+    invited: list[tuple[str, str]]  # (name, role)
+
+
+def reply_view(session: Session, claim: ReplyClaim) -> ReplyView:
+    """The meeting behind a verified reply link; ``MeetingNotFoundError`` when the link's
+    invitee is no longer on it."""
+    from app.domain.invite_mail import format_when_da
+    from app.models.meeting import PlaceKind
+    from app.services.meeting_mail import location, summary
+
+    invitee = session.get(MeetingInvitee, claim.invitee_id)
+    meeting = session.get(Meeting, claim.meeting_id)
+    if (invitee is None or meeting is None or invitee.meeting_id != meeting.id
+            or invitee.removed_at is not None):
+        raise MeetingNotFoundError()
+    youth = session.get(Youth, meeting.youth_id)
+    assert youth is not None
+    online = meeting.place_kind is PlaceKind.ONLINE and meeting.place_detail.startswith(
+        "https://")
+    return ReplyView(
+        meeting=meeting, invitee=invitee, summary=summary(meeting, youth),
+        when=format_when_da(meeting.starts_at, meeting.ends_at),
+        place=location(meeting, youth), link=meeting.place_detail if online else "",
+        invited=[(person.name, person.role_label) for person in invitees(session, meeting)],
+    )
+
+
 def record_answer(session: Session, claim: ReplyClaim, answer: Answer,
-                  now: datetime) -> tuple[Meeting, MeetingInvitee]:
-    """Records an invitee's answer from a verified reply link."""
+                  now: datetime, *, wants_reminder: bool | None = None,
+                  ) -> tuple[Meeting, MeetingInvitee]:
+    """Records an invitee's answer from a verified reply link (and whether they want a
+    reminder the day before, when the page asked)."""
     invitee = session.get(MeetingInvitee, claim.invitee_id)
     meeting = session.get(Meeting, claim.meeting_id)
     if (invitee is None or meeting is None or invitee.meeting_id != meeting.id
@@ -363,6 +426,9 @@ def record_answer(session: Session, claim: ReplyClaim, answer: Answer,
             or now >= meeting.ends_at):
         raise MeetingNotFoundError()
     invitee.answer, invitee.answered_at = answer, now
+    invitee.answered_via = AnsweredVia.LINK
+    if wants_reminder is not None:
+        invitee.wants_reminder = wants_reminder
     session.add(invitee)
     session.flush()
     return meeting, invitee

@@ -1,5 +1,6 @@
-"""Meeting pages: plan, view, move, cancel (with a confirmation step), invite and uninvite,
-the invite.ics download, and the public reply links."""
+"""Meeting pages, the meeting's lifecycle: plan, view, move, cancel (with a confirmation
+step), invite and uninvite, and the invite.ics download. After the meeting:
+`web/meeting_followup`; the family's reply pages: `web/meeting_replies`."""
 
 from __future__ import annotations
 
@@ -10,22 +11,21 @@ from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session
 
-from app import clock
 from app.deps import (
     CurrentUser,
     ForbiddenError,
     NotFoundError,
+    NowDep,
     SessionDep,
     SettingsDep,
     TodayDep,
     client_addr,
-    public,
 )
 from app.domain import ical, labels
-from app.domain.meeting import AGENDA_AREAS, MeetingData, ReplyTokenError, read_reply_token
+from app.domain.meeting import AGENDA_AREAS, MeetingData
 from app.domain.validation import FieldError, refuse_cpr
 from app.i18n import N_, Msg, gettext
-from app.models.meeting import Answer, Meeting, MeetingStatus
+from app.models.meeting import Meeting, MeetingStatus
 from app.models.user import User
 from app.models.youth import Channel, Youth
 from app.services import meetings, youths
@@ -37,9 +37,6 @@ from app.web.templating import render
 
 router = make_router()
 
-
-def _now() -> datetime:
-    return clock.now()  # the application's clock, current for the request
 
 
 def _youth(session: Session, user: User, youth_id: int, addr: str | None = None) -> Youth:
@@ -106,23 +103,24 @@ def meeting_new(request: Request, youth_id: int, session: SessionDep, user: Curr
 
 @router.post("/youths/{youth_id}/meetings/new")
 async def meeting_create(request: Request, youth_id: int, session: SessionDep,
-                         user: CurrentUser, today: TodayDep, settings: SettingsDep) -> Response:
+                         user: CurrentUser, today: TodayDep, settings: SettingsDep,
+                         now: NowDep) -> Response:
     youth = _youth(session, user, youth_id)
     data = form_dict(await request.form())
     form, errors = parse_form(MeetingData, data)
     if form is not None:
         try:
             meeting = meetings.plan(session, settings, user, youth_id, form, _choices(data),
-                                    _now(), today)
+                                    now, today)
             return RedirectResponse(f"/meetings/{meeting.id}", status_code=303)
         except youths.ValidationFailedError as exc:
             errors = exc.errors
     return _form(request, session, youth, today, data, errors, status=400)
 
 
-def _page(request: Request, session: Session, meeting: Meeting, youth: Youth,
+def _page(request: Request, session: Session, meeting: Meeting, youth: Youth, now: datetime,
           status: int = 200, **extra: Any) -> Response:
-    today = _now().astimezone(request.app.state.settings.tz).date()
+    today = now.astimezone(request.app.state.settings.tz).date()
     return render(request, "meetings/view.html", {
         "more_candidates": meetings.not_invited(session, meeting, youth, today),
         "meeting": meeting, "youth": youth, "labels": labels,
@@ -130,7 +128,7 @@ def _page(request: Request, session: Session, meeting: Meeting, youth: Youth,
         "messages": meetings.messages(session, meeting),
         "actions": meetings.actions(session, meeting),
         "organiser": session.get(User, meeting.organiser_id), "confirm": None, "errors": {},
-        "now": _now(), "owners": meetings.owners(session, meeting, youth), "values": {},
+        "now": now, "owners": meetings.owners(session, meeting, youth), "values": {},
         "users": youths.users_by_id(session, {a.owner_id for a in meetings.actions(
             session, meeting)}),
         **extra,
@@ -139,9 +137,9 @@ def _page(request: Request, session: Session, meeting: Meeting, youth: Youth,
 
 @router.get("/meetings/{meeting_id}")
 def meeting_view(request: Request, meeting_id: int, session: SessionDep,
-                 user: CurrentUser) -> Response:
+                 user: CurrentUser, now: NowDep) -> Response:
     meeting, youth = _meeting(session, user, meeting_id)
-    return _page(request, session, meeting, youth)
+    return _page(request, session, meeting, youth, now)
 
 
 def _values(meeting: Meeting, settings: Settings) -> dict[str, Any]:
@@ -162,13 +160,14 @@ def meeting_edit(request: Request, meeting_id: int, session: SessionDep, user: C
 
 @router.post("/meetings/{meeting_id}/edit")
 async def meeting_update(request: Request, meeting_id: int, session: SessionDep,
-                         user: CurrentUser, today: TodayDep, settings: SettingsDep) -> Response:
+                         user: CurrentUser, today: TodayDep, settings: SettingsDep,
+                         now: NowDep) -> Response:
     meeting, youth = _meeting(session, user, meeting_id)
     data = form_dict(await request.form())
     form, errors = parse_form(MeetingData, data)
     if form is not None:
         try:
-            meetings.update(session, settings, user, meeting_id, form, _now())
+            meetings.update(session, settings, user, meeting_id, form, now)
             return RedirectResponse(f"/meetings/{meeting_id}", status_code=303)
         except youths.ValidationFailedError as exc:
             errors = exc.errors
@@ -177,22 +176,22 @@ async def meeting_update(request: Request, meeting_id: int, session: SessionDep,
 
 @router.post("/meetings/{meeting_id}/cancel")
 async def meeting_cancel(request: Request, meeting_id: int, session: SessionDep,
-                         user: CurrentUser, settings: SettingsDep) -> Response:
+                         user: CurrentUser, settings: SettingsDep, now: NowDep) -> Response:
     meeting, youth = _meeting(session, user, meeting_id)
     data = form_dict(await request.form())
     if data.get("confirm") != "yes":
-        return _page(request, session, meeting, youth, confirm="cancel")
+        return _page(request, session, meeting, youth, now, confirm="cancel")
     try:
         meetings.cancel(session, settings, user, meeting_id, str(data.get("reason", "")),
-                        _now())
+                        now)
     except youths.ValidationFailedError as exc:
-        return _page(request, session, meeting, youth, errors=exc.errors, status=400)
+        return _page(request, session, meeting, youth, now, errors=exc.errors, status=400)
     return RedirectResponse(f"/meetings/{meeting_id}", status_code=303)
 
 
 @router.post("/meetings/{meeting_id}/invitees")
 async def invitee_add(request: Request, meeting_id: int, session: SessionDep, user: CurrentUser,
-                      settings: SettingsDep, today: TodayDep) -> Response:
+                      settings: SettingsDep, today: TodayDep, now: NowDep) -> Response:
     """Invites one more person; everyone invited gets the updated invitation."""
     meeting, youth = _meeting(session, user, meeting_id)
     data = form_dict(await request.form())
@@ -205,26 +204,26 @@ async def invitee_add(request: Request, meeting_id: int, session: SessionDep, us
         if key not in known:
             raise youths.ValidationFailedError(
                 {"candidate": Msg(N_("Choose someone from the list."))})
-        meetings.add_invitee(session, settings, user, meeting_id, choice, _now(), today)
+        meetings.add_invitee(session, settings, user, meeting_id, choice, now, today)
     except youths.ValidationFailedError as exc:
-        return _page(request, session, meeting, youth, errors=exc.errors, status=400)
+        return _page(request, session, meeting, youth, now, errors=exc.errors, status=400)
     return RedirectResponse(f"/meetings/{meeting_id}", status_code=303)
 
 
 @router.post("/meetings/{meeting_id}/invitees/{invitee_id}/remove")
 async def invitee_remove(request: Request, meeting_id: int, invitee_id: int,
                          session: SessionDep, user: CurrentUser,
-                         settings: SettingsDep) -> Response:
+                         settings: SettingsDep, now: NowDep) -> Response:
     meeting, youth = _meeting(session, user, meeting_id)
     data = form_dict(await request.form())
     if data.get("confirm") != "yes":
-        return _page(request, session, meeting, youth, confirm=f"remove:{invitee_id}")
+        return _page(request, session, meeting, youth, now, confirm=f"remove:{invitee_id}")
     try:
-        meetings.remove_invitee(session, settings, user, meeting_id, invitee_id, _now())
+        meetings.remove_invitee(session, settings, user, meeting_id, invitee_id, now)
     except meetings.MeetingNotFoundError:
         raise NotFoundError() from None
     except youths.ValidationFailedError as exc:
-        return _page(request, session, meeting, youth, errors=exc.errors, status=400)
+        return _page(request, session, meeting, youth, now, errors=exc.errors, status=400)
     return RedirectResponse(f"/meetings/{meeting_id}", status_code=303)
 
 
@@ -234,7 +233,7 @@ ICS_HOLDS_CPR = N_("A text in this meeting looks like a CPR number. Edit the mee
 
 @router.get("/meetings/{meeting_id}/invite.ics")
 def invite_ics(request: Request, meeting_id: int, session: SessionDep, user: CurrentUser,
-               settings: SettingsDep) -> Response:
+               settings: SettingsDep, now: NowDep) -> Response:
     meeting, youth = _meeting(session, user, meeting_id)
     organiser = session.get(User, meeting.organiser_id)
     assert organiser is not None
@@ -245,137 +244,10 @@ def invite_ics(request: Request, meeting_id: int, session: SessionDep, user: Cur
         refuse_cpr(written_texts(meeting, youth, meetings.invitees(session, meeting),
                                  organiser))
     except FieldError:
-        return _page(request, session, meeting, youth, status=409,
+        return _page(request, session, meeting, youth, now, status=409,
                      errors={"__all__": Msg(ICS_HOLDS_CPR)})
     event = as_ical(settings, meeting, youth, organiser, meeting.updated_at)
     body = (ical.cancel(event, listed) if meeting.status is MeetingStatus.CANCELLED
             else ical.request(event, listed))
     return Response(body, media_type="text/calendar; charset=utf-8", headers={
         "Content-Disposition": 'attachment; filename="invite.ics"'})
-
-
-# --- after the meeting: attendance, minutes, decisions, action points ---------------------------
-
-
-def _ids(value: Any) -> set[int]:
-    values = value if isinstance(value, list) else [value] if value else []
-    return {int(v) for v in values if str(v).isdigit()}
-
-
-@router.post("/meetings/{meeting_id}/minutes")
-async def meeting_minutes(request: Request, meeting_id: int, session: SessionDep,
-                          user: CurrentUser) -> Response:
-    meeting, youth = _meeting(session, user, meeting_id)
-    data = form_dict(await request.form())
-    minutes, decisions = str(data.get("minutes", "")), str(data.get("decisions", ""))
-    errors: Errors = {}
-    if len(minutes) > 20000:
-        errors["minutes"] = Msg(N_("Enter at most %(n)s characters."), n=20000)
-    if len(decisions) > 10000:
-        errors["decisions"] = Msg(N_("Enter at most %(n)s characters."), n=10000)
-    if not errors:
-        try:
-            meetings.record_minutes(session, user, meeting_id, attended=_ids(data.get("attended")),
-                                    minutes=minutes, decisions=decisions, now=_now())
-            return RedirectResponse(f"/meetings/{meeting_id}#minutes", status_code=303)
-        except youths.ValidationFailedError as exc:
-            errors = exc.errors
-    return _page(request, session, meeting, youth, errors=errors, values=data, status=400)
-
-
-@router.post("/meetings/{meeting_id}/actions")
-async def action_add(request: Request, meeting_id: int, session: SessionDep, user: CurrentUser,
-                     today: TodayDep) -> Response:
-    meeting, youth = _meeting(session, user, meeting_id)
-    data = form_dict(await request.form())
-    errors: Errors = {}
-    owner = str(data.get("owner_id", ""))
-    try:
-        due_on = date.fromisoformat(str(data.get("due_on", "")))
-    except ValueError:
-        due_on = None
-        errors["due_on"] = Msg(N_("Enter a valid date."))
-    if not owner.isdigit():
-        errors["owner_id"] = Msg(N_("Choose a caseworker from the list."))
-    if not errors and due_on is not None:
-        try:
-            meetings.add_action(session, user, meeting_id, text=str(data.get("text", "")),
-                                owner_id=int(owner), due_on=due_on, today=today)
-            return RedirectResponse(f"/meetings/{meeting_id}#actions", status_code=303)
-        except youths.ValidationFailedError as exc:
-            errors = exc.errors
-    return _page(request, session, meeting, youth, errors=errors, values=data, status=400)
-
-
-@router.post("/actions/{action_id}/complete")
-async def action_complete(request: Request, action_id: int, session: SessionDep,
-                          user: CurrentUser) -> Response:
-    data = form_dict(await request.form())
-    try:
-        point = meetings.complete_action(session, user, action_id, _now())
-    except meetings.MeetingNotFoundError:
-        raise NotFoundError() from None
-    except youths.YouthForbiddenError:
-        raise ForbiddenError(N_("You do not have access to this young person.")) from None
-    if data.get("back") == "tasks":
-        return RedirectResponse("/tasks#actions", status_code=303)
-    return RedirectResponse(f"/meetings/{point.meeting_id}#actions", status_code=303)
-
-
-@router.post("/meetings/{meeting_id}/minutes/send")
-async def minutes_send(request: Request, meeting_id: int, session: SessionDep,
-                       user: CurrentUser, settings: SettingsDep) -> Response:
-    meeting, youth = _meeting(session, user, meeting_id)
-    data = form_dict(await request.form())
-    if data.get("confirm") != "yes":
-        return _page(request, session, meeting, youth, confirm="send_minutes")
-    try:
-        meetings.send_minutes(session, settings, user, meeting_id, _now())
-    except youths.ValidationFailedError as exc:
-        return _page(request, session, meeting, youth, errors=exc.errors, status=400)
-    return RedirectResponse(f"/meetings/{meeting_id}#messages", status_code=303)
-
-
-# --- replies (public: the link itself is the credential) ------------------------------------
-
-
-def _reply_claim(settings: Settings, token: str) -> tuple[Any, Msg | None]:
-    try:
-        return read_reply_token(settings.key, token, _now()), None
-    except ReplyTokenError as exc:
-        if exc.expired:
-            return None, Msg(N_("This link has expired: the meeting is over. Contact the "
-                                "caseworker if you have questions."))
-        return None, Msg(N_("This link is not valid. Use the link from your e-mail as it is."))
-
-
-@router.get("/meetings/reply/{token}")
-@public
-def reply_page(request: Request, token: str, settings: SettingsDep) -> Response:
-    _claim, problem = _reply_claim(settings, token)
-    answer = request.query_params.get("answer", "")
-    return render(request, "meetings/reply.html", {
-        "token": token, "answer": answer if answer in ("accepted", "declined") else "",
-        "problem": problem, "done": None,
-    }, status_code=400 if problem else 200)
-
-
-@router.post("/meetings/reply/{token}")
-@public
-async def reply_save(request: Request, token: str, session: SessionDep,
-                     settings: SettingsDep) -> Response:
-    claim, problem = _reply_claim(settings, token)
-    data = form_dict(await request.form())
-    done = None
-    if claim is not None and data.get("answer") in ("accepted", "declined"):
-        try:
-            _, invitee = meetings.record_answer(session, claim, Answer(data["answer"]), _now())
-            done = invitee.answer
-        except meetings.MeetingNotFoundError:
-            problem = Msg(N_("The meeting has been changed or cancelled, so this link no "
-                             "longer works."))
-    return render(request, "meetings/reply.html", {
-        "token": token, "answer": "", "problem": problem, "done": done,
-    }, status_code=400 if problem else 200)
-
-

@@ -46,6 +46,8 @@ from app.services import (
     inquiries,
     letter_templates,
     letters,
+    meeting_reminders,
+    meeting_replies,
     meetings,
     outbox,
     overview,
@@ -289,6 +291,22 @@ def test_every_text_a_person_writes_for_a_message_refuses_a_cpr_number(session, 
 # --- the walk: every kind of message, with clean text -----------------------------------------
 
 
+def _counter(meeting: Meeting, start: datetime, end: datetime) -> bytes:
+    """Anne's calendar program proposes another time (iTIP COUNTER)."""
+    text = "\r\n".join([
+        "BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Test//Counter//EN", "METHOD:COUNTER",
+        "BEGIN:VEVENT", f"UID:{meeting.uid}", f"SEQUENCE:{meeting.sequence}",
+        "DTSTAMP:20260302T090000Z", f"DTSTART:{start.astimezone(UTC):%Y%m%dT%H%M%SZ}",
+        f"DTEND:{end.astimezone(UTC):%Y%m%dT%H%M%SZ}", "ATTENDEE:mailto:anne@example.dk",
+        "END:VEVENT", "END:VCALENDAR", ""])
+    message = email.message.EmailMessage()
+    message["From"] = "anne@example.dk"
+    message.set_content("Forslag")
+    message.add_alternative(text.encode(), maintype="text", subtype="calendar",
+                            params={"method": "COUNTER"})
+    return message.as_bytes(policy=policy.SMTP)
+
+
 def _every_kind(session: Session, settings: Settings) -> Youth:
     worker, other, youth, members = _case(session, settings)
     assert flagging.run(session, settings, TODAY, NOW).flagged == 1  # FLAGGED
@@ -297,6 +315,14 @@ def _every_kind(session: Session, settings: Settings) -> Youth:
                             _everyone(youth, members), NOW, TODAY)  # MEETING_INVITE
     meetings.update(session, settings, worker, planned.id, _data(day, agenda="Bolig"),
                     NOW)  # MEETING_UPDATE
+    anne = next(i for i in meetings.invitees(session, planned) if i.name == "Anne Holm")
+    anne.wants_reminder = True
+    session.add(anne)
+    assert meeting_reminders.send_due(session, settings, datetime(
+        2027, 3, 27, 9, tzinfo=UTC)) == 1  # MEETING_REMINDER
+    start = planned.starts_at + timedelta(days=1)
+    assert meeting_replies.receive(session, settings, _counter(
+        planned, start, start + timedelta(hours=1)), NOW).applied  # MEETING_COUNTER_DECLINED
     soren = next(i for i in meetings.invitees(session, planned) if i.name.startswith("Søren"))
     meetings.remove_invitee(session, settings, worker, planned.id, soren.id,
                             NOW)  # MEETING_REMOVED

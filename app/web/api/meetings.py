@@ -11,11 +11,11 @@ from fastapi import Body, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, ValidationError
 
-from app import clock
-from app.deps import CurrentUser, SessionDep, SettingsDep, TodayDep
+from app.deps import CurrentUser, NowDep, SessionDep, SettingsDep, TodayDep
 from app.domain.meeting import MeetingData
 from app.models.meeting import (
     Answer,
+    AnsweredVia,
     Meeting,
     MeetingInvitee,
     MeetingKind,
@@ -60,6 +60,8 @@ class InviteeOut(BaseModel):
     channel: Channel
     required: bool
     answer: Answer
+    answered_at: datetime | None  # when the answer came
+    answered_via: AnsweredVia | None  # the reply page (link) or their calendar program
     attended: bool | None
 
     @classmethod
@@ -98,9 +100,6 @@ class MeetingList(BaseModel):
     items: list[MeetingOut]
 
 
-def _now() -> datetime:
-    return clock.now()  # the application's clock, current for the request
-
 
 def _not_found() -> JSONResponse:
     return JSONResponse({"detail": "Not found"}, status_code=404)
@@ -135,7 +134,7 @@ def list_meetings(request: Request, youth_id: int, session: SessionDep,
 
 @router.post("", response_model=MeetingOut, status_code=201)
 def create_meeting(youth_id: int, data: MeetingIn, session: SessionDep, settings: SettingsDep,
-                   user: CurrentUser, today: TodayDep) -> Any:
+                   user: CurrentUser, today: TodayDep, now: NowDep) -> Any:
     try:
         youths.get_visible(session, user, youth_id)
     except NOT_VISIBLE:
@@ -143,7 +142,7 @@ def create_meeting(youth_id: int, data: MeetingIn, session: SessionDep, settings
     choices = [meetings.Choice(i.key, i.required, i.channel) for i in data.invitees]
     form = MeetingData.model_validate(data.model_dump(exclude={"invitees"}))
     try:
-        meeting = meetings.plan(session, settings, user, youth_id, form, choices, _now(), today)
+        meeting = meetings.plan(session, settings, user, youth_id, form, choices, now, today)
     except youths.ValidationFailedError as exc:
         return _error(exc.errors)
     return _out(session, meeting)
@@ -169,7 +168,7 @@ def _current(meeting: Meeting, settings: SettingsDep) -> dict[str, Any]:
 
 @router.patch("/{meeting_id}", response_model=MeetingOut)
 def update_meeting(youth_id: int, meeting_id: int, session: SessionDep, settings: SettingsDep,
-                   user: CurrentUser, changes: dict[str, Any] = Body(...)) -> Any:
+                   user: CurrentUser, now: NowDep, changes: dict[str, Any] = Body(...)) -> Any:
     """Changes some of kind, day, start_time, end_time, place_kind, place_detail, agenda;
     everyone invited gets the update."""
     try:
@@ -187,7 +186,7 @@ def update_meeting(youth_id: int, meeting_id: int, session: SessionDep, settings
     except ValidationError as exc:
         return JSONResponse({"detail": api_errors(exc.errors())}, status_code=422)
     try:
-        meeting = meetings.update(session, settings, user, meeting_id, data, _now())
+        meeting = meetings.update(session, settings, user, meeting_id, data, now)
     except youths.ValidationFailedError as exc:
         return _error(exc.errors)
     return _out(session, meeting)
@@ -195,14 +194,14 @@ def update_meeting(youth_id: int, meeting_id: int, session: SessionDep, settings
 
 @router.post("/{meeting_id}/cancel", response_model=MeetingOut)
 def cancel_meeting(youth_id: int, meeting_id: int, session: SessionDep, settings: SettingsDep,
-                   user: CurrentUser, body: CancelIn | None = None) -> Any:
+                   user: CurrentUser, now: NowDep, body: CancelIn | None = None) -> Any:
     try:
         _own(session, user, youth_id, meeting_id)
     except NOT_VISIBLE:
         return _not_found()
     try:
         meeting = meetings.cancel(session, settings, user, meeting_id,
-                                  body.reason if body else "", _now())
+                                  body.reason if body else "", now)
     except youths.ValidationFailedError as exc:
         return _error(exc.errors)
     return _out(session, meeting)
