@@ -392,3 +392,25 @@ def test_the_mail_receiver_command_applies_an_answer_sent_to_it(session, setting
         output = proc.communicate(timeout=30)[0]
     assert "calendar answer applied: REPLY" in output
     assert "anne@example.dk" not in output
+
+
+def test_the_receiver_speaks_lmtp_for_delivery_from_the_mail_server(
+        engine, settings, session, case, clock):
+    _worker, _youth, meeting = case
+    port = free_port()
+    controller = mail_receiver.start(engine, settings, host="127.0.0.1", port=port, lmtp=True,
+                                     on=clock)
+    try:
+        message = EmailMessage()
+        message["From"] = "anne@example.dk"
+        message["To"] = REPLY
+        message.set_content("Svar")
+        message.add_alternative(_itip(meeting, partstat="TENTATIVE"), maintype="text",
+                                subtype="calendar", params={"method": "REPLY"})
+        with smtplib.LMTP("127.0.0.1", port) as client:
+            refused = client.sendmail("anne@example.dk", [REPLY],
+                                      message.as_bytes(policy=SMTP))
+        assert refused == {}
+    finally:
+        controller.stop()
+    assert _invitee(session, "Anne Holm").answer is Answer.TENTATIVE
