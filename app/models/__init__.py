@@ -2,6 +2,7 @@
 
 from app.models.audit import AuditEvent
 from app.models.caseworker import CaseworkerChange
+from app.models.family import CitizenSession, CommunicationProposal
 from app.models.handover import Consent, DocumentType, HandoverDocument
 from app.models.inquiry import ClosingDay, Inquiry
 from app.models.letter import LetterTemplate, StatusUpdate
@@ -26,7 +27,9 @@ __all__ = [
     "AuditEvent",
     "CalendarFeed",
     "CaseworkerChange",
+    "CitizenSession",
     "ClosingDay",
+    "CommunicationProposal",
     "Consent",
     "DocumentType",
     "HandoverDocument",
