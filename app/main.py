@@ -20,6 +20,7 @@ from app.web import (
     auth,
     caseworker_change,
     family,
+    family_staff,
     log_redaction,
     network,
     pages,
@@ -80,8 +81,8 @@ def create_app(settings: Settings | None = None, clock: Clock = SYSTEM) -> FastA
     app.state.templates = make_templates(settings)
     app.add_middleware(SecurityMiddleware, settings=settings)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    for module in (auth, family, pages, admin, timeline, overview_pages, inquiry_pages,
-                   letter_pages, review_pages, youth_import,
+    for module in (auth, family, family_staff, pages, admin, timeline, overview_pages,
+                   inquiry_pages, letter_pages, review_pages, youth_import,
                    network, caseworker_change, meeting_pages, feed_pages, handover_pages,
                    youths, api_network, api_handover, api_meetings, api_inquiries,
                    api_overview, api_youths, api_docs):

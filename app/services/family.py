@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 from app import i18n
 from app.domain import inquiry as inquiry_rules
 from app.domain.consent import eighteenth_birthday, timing_problem
+from app.domain.cpr import CprError, cpr_lookup_hash, parse_cpr
 from app.domain.family import Relation, share_counts
 from app.domain.letters import SHIPPED, TemplateKey
 from app.domain.meeting import ReplyClaim
@@ -234,10 +235,13 @@ def _event(session: Session, youth: Youth, kind: EventKind, detail: str) -> None
                            detail=detail[:500]))
 
 
-def _who_text(who: Viewer) -> str:
+def _who_text(who: Viewer, *, named: bool = True) -> str:
+    """Who acted, for the case history (named) or an e-mail to staff (never named)."""
     with i18n.locale("da"):
         if who.is_youth:
             return i18n.gettext("the young person")
+        if not named:
+            return i18n.gettext("a parent")
         return i18n.gettext("%(name)s (parent)") % {"name": who.citizen.name or "?"}
 
 
@@ -298,7 +302,7 @@ def withdraw_consent(session: Session, settings: Settings, who: Viewer, consent_
                  object_id=consent.id, youth_id=who.youth.id, detail="withdrawn")
     with i18n.locale("da"):
         what = i18n.gettext("A consent was withdrawn on the family's page by %(who)s.") % {
-            "who": _who_text(who)}
+            "who": _who_text(who, named=False)}
     tell_caseworkers(session, settings, who.youth, what, now)
     session.flush()
     return consent
@@ -368,7 +372,8 @@ def propose(session: Session, settings: Settings, who: Viewer, *, channel: Chann
     with i18n.locale("da"):
         what = i18n.gettext(
             "%(who)s proposed a change of the communication agreement. Confirm or decline "
-            "it on the young person's page.") % {"who": _who_text(who)}
+            "it on the young person's page.") % {"who": _who_text(who, named=False)}
+    what = what[:1].upper() + what[1:]
     tell_caseworkers(session, settings, who.youth, what, now)
     return row
 
@@ -407,3 +412,40 @@ def decide_proposal(session: Session, user: User, youth: Youth, proposal_id: int
     session.flush()
     return row
 
+
+
+# --- the staff side: who can log in, and the proposals --------------------------------------
+
+
+@dataclass(frozen=True)
+class CustodyLogin:
+    view: network.MemberView
+    registered: bool  # a CPR number is registered for the login to the family's page
+
+
+def custody_logins(session: Session, youth: Youth, today: date) -> list[CustodyLogin]:
+    return [CustodyLogin(v, bool(v.person.cpr_hash))
+            for v in network.members(session, youth, today) if v.member.custody_holder]
+
+
+def register_custody_cpr(session: Session, settings: Settings, user: User, youth: Youth,
+                         member_id: int, cpr_text: str, today: date) -> None:
+    """Registers a custody holder's CPR number (only its keyed hash is kept) so that they
+    can log in to the family's page with MitID. Raises FieldError on the field `cpr`."""
+    view = next((v for v in network.members(session, youth, today)
+                 if v.id == member_id and v.member.custody_holder), None)
+    if view is None:
+        raise NotYoursError()
+    try:
+        cpr = parse_cpr(cpr_text)
+    except CprError:
+        raise FieldError(N_("Enter the CPR number as DDMMYY-XXXX."), field="cpr") from None
+    cpr_hash = cpr_lookup_hash(cpr.digits, settings.key)
+    if cpr_hash == youth.cpr_hash:
+        raise FieldError(N_("That is the young person's own CPR number."), field="cpr")
+    view.person.cpr_hash = cpr_hash
+    view.person.updated_at = utcnow()
+    session.add(view.person)
+    audit.record(session, AuditAction.UPDATE, actor=user, object_type="network_member",
+                 object_id=member_id, youth_id=youth.id, detail="family page login registered")
+    session.flush()
