@@ -26,7 +26,7 @@ from app.models.family import CommunicationProposal, ProposalStatus
 from app.models.handover import Consent, ConsentMethod, GiverRole, Purpose
 from app.models.inquiry import Inquiry, InquirySender
 from app.models.meeting import Answer, Meeting, MeetingInvitee, MeetingStatus
-from app.models.network import NetworkMember
+from app.models.network import NetworkMember, Person
 from app.models.outbox import OutboxKind, OutboxMessage
 from app.models.user import User
 from app.models.youth import Channel, EventKind, Frequency, Youth, YouthEvent
@@ -182,9 +182,8 @@ def letters_to(session: Session, who: Viewer) -> list[OutboxMessage]:
     if who.is_youth:
         name = who.youth.full_name
     else:
-        views = network.members(session, who.youth, date.min) if who.member else []
-        name = next((v.person.name for v in views if v.id == (who.member and who.member.id)),
-                    "")
+        person = session.get(Person, who.member.person_id) if who.member else None
+        name = person.name if person else ""
     if not name:
         return []
     return list(session.exec(

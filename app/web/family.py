@@ -27,10 +27,11 @@ from app.domain import meeting_labels
 from app.domain.principal import Citizen
 from app.domain.validation import FieldError, refuse_cpr
 from app.i18n import N_, Msg
+from app.models.audit import AuditAction
 from app.models.family import ProposalStatus
 from app.models.meeting import Answer
 from app.models.youth import Channel, Frequency, Youth
-from app.services import citizens, family, meetings, oidc
+from app.services import audit, citizens, family, meetings, oidc
 from app.services.access import visible_youth
 from app.settings import Settings
 from app.web import labels
@@ -161,6 +162,10 @@ def start(request: Request, session: SessionDep, citizen: CurrentCitizen) -> Res
     found = citizens.visible_youths(session, citizen)
     if len(found) == 1:
         return RedirectResponse(youth_url(found[0].id), status_code=303)
+    for youth in found:  # the list names them: a read of each, as the citizen
+        audit.record(session, AuditAction.READ, actor=citizen, object_type="youth",
+                     object_id=youth.id, youth_id=youth.id, client_addr=client_addr(request),
+                     detail=f"GET {PREFIX}")
     return render(request, "family/start.html", {"youths": found, "citizen": citizen})
 
 

@@ -138,3 +138,24 @@ def test_the_cpr_number_is_in_no_cookie_url_or_page(client, session, settings, c
     for cpr in (ANNE_CPR, FREJA_CPR):
         assert cpr not in page.text and cpr[:6] not in page.text
         assert all(cpr not in value for value in client.cookies.values())
+
+
+def test_a_parent_of_two_chooses_and_the_list_is_logged_as_a_read_of_each(
+        client, session, settings, clock):
+    clock.set(at_copenhagen(DAY_BEFORE))
+    family = make_family(session, settings, DAY_BEFORE)
+    from app.models.network import NetworkMember, NetworkRole, Sector
+    anne_person = session.get(NetworkMember, family.anne.id).person_id
+    session.add(NetworkMember(youth_id=family.karl.id or 0, person_id=anne_person,
+                              sector=Sector.FAMILY, role=NetworkRole.MOTHER,
+                              custody_holder=True))
+    session.commit()
+    citizen_login(client, session, settings, ANNE_CPR)
+    start = client.get("/borger")
+    assert start.status_code == 200
+    assert "Freja Holm" in start.text and "Karl Berg" in start.text
+    session.expire_all()
+    reads = session.exec(select(AuditEvent).where(
+        AuditEvent.action == AuditAction.READ, AuditEvent.detail == "GET /borger")).all()
+    assert sorted(r.youth_id for r in reads) == sorted([family.freja.id, family.karl.id])
+    assert all(r.actor_kind == ActorKind.CITIZEN for r in reads)
