@@ -18,13 +18,14 @@ from sqlmodel import Session
 
 from app.clock import Clock
 from app.db import new_session
-from app.domain.principal import Principal
+from app.domain.principal import Citizen, Principal
 from app.models.audit import AuditAction
 from app.models.user import Role, User
-from app.services import access, audit, auth
+from app.services import access, audit, auth, citizens
 from app.settings import Settings
 
 SESSION_COOKIE = "overgang_session"
+CITIZEN_COOKIE = "overgang_borger"  # a citizen's session on the family's page (/borger)
 CSRF_COOKIE = "overgang_csrf"
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
@@ -123,6 +124,14 @@ def authenticate(request: Request, session: SessionDep, settings: SettingsDep) -
     )
     _set_user(request, user)
     request.state.session_digest = digest
+    if user is None and request.cookies.get(CITIZEN_COOKIE):
+        today = request.app.state.clock.now().astimezone(settings.tz).date()
+        citizen, digest = citizens.resolve_session(
+            session, settings, request.cookies.get(CITIZEN_COOKIE), today)
+        request.state.principal = citizen
+        request.state.session_digest = digest
+        if citizen is not None:
+            return
     if user is None and not _route_is_public(request):
         raise NotAuthenticatedError(expired=state is auth.SessionState.EXPIRED)
 
@@ -175,7 +184,7 @@ async def csrf_protect(request: Request) -> None:
 
 
 def get_principal(request: Request) -> Principal:
-    """Whoever is logged in: a member of staff or (later) a citizen."""
+    """Whoever is logged in: a member of staff or a citizen."""
     principal: Principal | None = request.state.principal
     if principal is None:
         raise NotAuthenticatedError()
@@ -194,6 +203,19 @@ def get_current_user(request: Request) -> User:
 
 
 CurrentUser = Annotated[User, Depends(get_current_user)]
+
+
+def get_current_citizen(request: Request) -> Citizen:
+    """A citizen: the family's pages (/borger) are for citizens only; staff get 404 there."""
+    principal = request.state.principal
+    if principal is None:
+        raise NotAuthenticatedError()
+    if not isinstance(principal, Citizen):
+        raise NotFoundError()
+    return principal
+
+
+CurrentCitizen = Annotated[Citizen, Depends(get_current_citizen)]
 
 
 def require_roles(*roles: Role) -> Callable[[Request], User]:

@@ -19,6 +19,8 @@ from app.web import (
     admin,
     auth,
     caseworker_change,
+    family,
+    family_staff,
     log_redaction,
     meeting_followup,
     meeting_replies,
@@ -81,8 +83,8 @@ def create_app(settings: Settings | None = None, clock: Clock = SYSTEM) -> FastA
     app.state.templates = make_templates(settings)
     app.add_middleware(SecurityMiddleware, settings=settings)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    for module in (auth, pages, admin, timeline, overview_pages, inquiry_pages, letter_pages,
-                   review_pages, youth_import,
+    for module in (auth, family, family_staff, pages, admin, timeline, overview_pages,
+                   inquiry_pages, letter_pages, review_pages, youth_import,
                    network, caseworker_change, meeting_pages, meeting_followup, meeting_replies,
                    feed_pages, handover_pages,
                    youths, api_network, api_handover, api_meetings, api_inquiries,

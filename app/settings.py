@@ -87,6 +87,15 @@ class Settings(BaseSettings):
     # OIDC_ROLE_MAP='{"overgang-koordinatorer": "coordinator"}'.
     oidc_role_map: dict[str, Role] = Field(default_factory=dict)
 
+    # Citizens' login to the family's page (/borger) through a MitID broker's OpenID Connect;
+    # the CPR number arrives in the claim CITIZEN_CPR_CLAIM. An empty issuer leaves it off.
+    citizen_oidc_issuer: str = ""
+    citizen_oidc_client_id: str = ""
+    citizen_oidc_client_secret: str = ""
+    citizen_oidc_scopes: str = "openid"
+    citizen_cpr_claim: str = "dk:gov:saml:attribute:CprNumberIdentifier"
+    citizen_name_claim: str = "name"
+
     # Transition rules
     flag_age_years: int = Field(default=16, ge=14, le=18)
     flag_age_months: int = Field(default=6, ge=0, le=11)
@@ -129,6 +138,22 @@ class Settings(BaseSettings):
             raise ValueError("OIDC_ISSUER must be an https:// URL when ENVIRONMENT=production")
         return self
 
+    @model_validator(mode="after")
+    def _citizen_oidc_complete(self) -> Settings:
+        if not self.citizen_oidc_issuer:
+            return self
+        if not self.citizen_oidc_client_id:
+            raise ValueError("CITIZEN_OIDC_CLIENT_ID must be set when CITIZEN_OIDC_ISSUER is")
+        if "openid" not in self.citizen_oidc_scopes.split():
+            raise ValueError("CITIZEN_OIDC_SCOPES must include openid")
+        if not self.citizen_cpr_claim:
+            raise ValueError("CITIZEN_CPR_CLAIM must name the claim that carries the CPR number")
+        if (self.environment is Environment.PRODUCTION
+                and not self.citizen_oidc_issuer.startswith("https://")):
+            raise ValueError(
+                "CITIZEN_OIDC_ISSUER must be an https:// URL when ENVIRONMENT=production")
+        return self
+
     @cached_property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
@@ -153,6 +178,15 @@ class Settings(BaseSettings):
     def oidc_redirect_uri(self) -> str:
         """Where the provider sends the browser back: register it with the provider."""
         return self.public_base_url.rstrip("/") + "/login/oidc/callback"
+
+    @property
+    def citizen_oidc_enabled(self) -> bool:
+        return bool(self.citizen_oidc_issuer)
+
+    @property
+    def citizen_redirect_uri(self) -> str:
+        """Where the MitID broker sends the citizen back: register it with the broker."""
+        return self.public_base_url.rstrip("/") + "/borger/login/callback"
 
     @property
     def secure_cookies(self) -> bool:

@@ -348,6 +348,9 @@ class ConsentData(BaseModel):
         if Purpose.INVITE_NETWORK in self.purposes and not self.invitee_member_ids:
             raise FieldError(N_("Choose the network members who may be invited."),
                              field="invitee_member_ids")
+        if Purpose.SHARE_WITH_FAMILY in self.purposes and not self.invitee_member_ids:
+            raise FieldError(N_("Choose the parents who may keep seeing the family's page."),
+                             field="invitee_member_ids")
         self.document_type_ids = sorted(set(self.document_type_ids))
         self.invitee_member_ids = sorted(set(self.invitee_member_ids))
         self.purposes = [p for p in Purpose if p in self.purposes]

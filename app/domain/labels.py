@@ -232,6 +232,7 @@ PURPOSE = {
     Purpose.SHARE_WITH_ADULT: N_("Hand information to the adult department"),
     Purpose.OBTAIN_FROM_SOURCES: N_("Obtain information from named sources"),
     Purpose.INVITE_NETWORK: N_("Invite named network members"),
+    Purpose.SHARE_WITH_FAMILY: N_("Let named parents keep seeing the family's page after 18"),
 }
 CONSENT_METHOD = {
     ConsentMethod.WRITTEN: N_("Written"),

@@ -23,6 +23,9 @@ class ActorKind(StrEnum):
 class Citizen:
     cpr_hash: str  # the keyed lookup hash of the citizen's CPR number
     name: str = ""
+    # The young people in the citizen's custody whose page they may see today
+    # (domain/family.may_see, worked out when the request is authenticated).
+    custody_youth_ids: frozenset[int] = frozenset()
 
     @property
     def ref(self) -> str:

@@ -5,6 +5,7 @@ from sqlmodel import SQLModel
 from app.models.audit import AuditEvent
 from app.models.base import add_enum_checks
 from app.models.caseworker import CaseworkerChange
+from app.models.family import CitizenSession, CommunicationProposal
 from app.models.handover import Consent, DocumentType, HandoverDocument
 from app.models.inquiry import ClosingDay, Inquiry
 from app.models.letter import LetterTemplate, StatusUpdate
@@ -29,7 +30,9 @@ __all__ = [
     "AuditEvent",
     "CalendarFeed",
     "CaseworkerChange",
+    "CitizenSession",
     "ClosingDay",
+    "CommunicationProposal",
     "Consent",
     "DocumentType",
     "HandoverDocument",

@@ -46,6 +46,9 @@ class Purpose(StrEnum):
     SHARE_WITH_ADULT = "share_with_adult_department"
     OBTAIN_FROM_SOURCES = "obtain_from_sources"
     INVITE_NETWORK = "invite_network_members"
+    # The young person lets the custody holders it names (invitee_member_ids) keep seeing
+    # the family's page after the 18th birthday.
+    SHARE_WITH_FAMILY = "share_with_family_page"
 
 
 class Recipient(StrEnum):

@@ -116,6 +116,9 @@ class Person(SQLModel, table=True):
     phone: str = Field(default="", max_length=32)
     address: str = Field(default="", max_length=200)
     organisation: str = Field(default="", max_length=200)
+    # The keyed hash of a custody holder's CPR number (domain/cpr.cpr_lookup_hash), so that
+    # they can log in to the family's page; never the number.
+    cpr_hash: str | None = Field(default=None, max_length=64, index=True)
     created_at: datetime = ts_field(default_now=True)
     updated_at: datetime = ts_field(default_now=True)
     created_by_id: int | None = Field(default=None, foreign_key="app_user.id")

@@ -32,6 +32,7 @@ class OutboxKind(StrEnum):
     OVERVIEW_SUMMARY = "overview_summary"
     INQUIRY_ESCALATED = "inquiry_escalated"
     LETTER = "letter"  # a letter a caseworker sends from a template
+    FAMILY_NOTICE = "family_notice"  # the caseworkers told of something on the family's page
 
 
 class OutboxStatus(StrEnum):

@@ -35,7 +35,8 @@ def assigned_to(user: User) -> ColumnElement[bool]:
 def youth_access(principal: Principal) -> ColumnElement[bool]:
     """A WHERE clause selecting the young people `principal` may see.
 
-    - a citizen: their own record (found by the keyed hash of their CPR number);
+    - a citizen: their own record (found by the keyed hash of their CPR number), and the
+      young people in their custody they may see today (services/family.custody_youth_ids);
     - coordinators and administrators: everyone;
     - children's caseworkers: the children's department's young people (active cases),
       and any case they are assigned to;
@@ -43,7 +44,10 @@ def youth_access(principal: Principal) -> ColumnElement[bool]:
       and any case they are assigned to.
     """
     if isinstance(principal, Citizen):
-        return col(Youth.cpr_hash) == principal.cpr_hash
+        own = col(Youth.cpr_hash) == principal.cpr_hash
+        if not principal.custody_youth_ids:
+            return own
+        return or_(own, col(Youth.id).in_(sorted(principal.custody_youth_ids)))
     user = principal
     if not user.is_active:
         return false()

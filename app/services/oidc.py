@@ -84,53 +84,82 @@ class Finished:
     next: str
 
 
+@dataclass(frozen=True)
+class RelyingParty:
+    """The app as one provider's client: staff log in at the municipality's provider,
+    citizens at the MitID broker's (the family's page)."""
+
+    name: str
+    issuer: str
+    client_id: str
+    client_secret: str
+    scopes: str
+    redirect_uri: str
+
+
+def staff_party(settings: Settings) -> RelyingParty:
+    return RelyingParty("staff", settings.oidc_issuer, settings.oidc_client_id,
+                        settings.oidc_client_secret, settings.oidc_scopes,
+                        settings.oidc_redirect_uri)
+
+
+def citizen_party(settings: Settings) -> RelyingParty:
+    return RelyingParty("citizen", settings.citizen_oidc_issuer, settings.citizen_oidc_client_id,
+                        settings.citizen_oidc_client_secret, settings.citizen_oidc_scopes,
+                        settings.citizen_redirect_uri)
+
+
 _providers: dict[str, _Provider] = {}
 
 
-def begin(settings: Settings, next: str, now: datetime) -> Started:
+def begin(settings: Settings, next: str, now: datetime,
+          party: RelyingParty | None = None) -> Started:
     """A new flow: where to send the browser, and what it keeps meanwhile."""
-    metadata = _provider(settings, now).metadata
+    party = party or staff_party(settings)
+    metadata = _provider(party, now).metadata
     state, nonce = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
     verifier = secrets.token_urlsafe(48)
-    with _client(settings, metadata) as client:
+    with _client(party, metadata) as client:
         url, _ = client.create_authorization_url(
             metadata.authorization_endpoint, state=state, nonce=nonce, code_verifier=verifier
         )
     flow = {"state": state, "nonce": nonce, "verifier": verifier, "next": next}
-    return Started(url=url, flow=_seal(settings, flow, now))
+    return Started(url=url, flow=_seal(settings, flow, now, party))
 
 
 def finish(
-    settings: Settings, params: Mapping[str, str], flow_cookie: str | None, now: datetime
+    settings: Settings, params: Mapping[str, str], flow_cookie: str | None, now: datetime,
+    party: RelyingParty | None = None,
 ) -> Finished:
     """Checks the provider's answer against the browser's flow, redeems the code and
     returns the person's claims. Raises LoginFailedError."""
-    flow = _unseal(settings, flow_cookie, now)
+    party = party or staff_party(settings)
+    flow = _unseal(settings, flow_cookie, now, party)
     if not hmac.compare_digest(params.get("state", ""), flow["state"]):
         raise LoginFailedError(Failure.STATE)
     if "error" in params:
         denied = params["error"] in ("access_denied", "login_required", "consent_required")
         raise LoginFailedError(Failure.DENIED if denied else Failure.PROVIDER,
                                params["error"][:64])
-    provider = _provider(settings, now)
+    provider = _provider(party, now)
     if params.get("iss", provider.metadata.issuer) != provider.metadata.issuer:
         raise LoginFailedError(Failure.PROVIDER, "iss")  # RFC 9207: a mixed-up answer
     if not params.get("code"):
         raise LoginFailedError(Failure.PROVIDER, "no code")
-    claims = _redeem(settings, provider, params["code"], flow, now)
+    claims = _redeem(party, provider, params["code"], flow, now)
     return Finished(claims=claims, next=flow["next"])
 
 
 def _redeem(
-    settings: Settings, provider: _Provider, code: str, flow: Mapping[str, str], now: datetime
+    party: RelyingParty, provider: _Provider, code: str, flow: Mapping[str, str], now: datetime
 ) -> dict[str, Any]:
     metadata = provider.metadata
     try:
-        with _client(settings, metadata) as client:
+        with _client(party, metadata) as client:
             token = client.fetch_token(
                 metadata.token_endpoint, code=code, code_verifier=flow["verifier"]
             )
-            claims = _id_token_claims(settings, provider, token, flow["nonce"], now)
+            claims = _id_token_claims(party, provider, token, flow["nonce"], now)
             info = _userinfo(client, metadata.userinfo_endpoint)
     except requests.HTTPError as error:
         raise LoginFailedError(Failure.PROVIDER, _status(error)) from error
@@ -154,7 +183,7 @@ def _userinfo(client: OAuth2Session, endpoint: str) -> dict[str, Any]:
 
 
 def _id_token_claims(
-    settings: Settings, provider: _Provider, token: Mapping[str, Any], nonce: str,
+    party: RelyingParty, provider: _Provider, token: Mapping[str, Any], nonce: str,
     now: datetime,
 ) -> dict[str, Any]:
     raw = token.get("id_token")
@@ -169,8 +198,8 @@ def _id_token_claims(
         claims = CodeIDToken(
             decoded.claims, decoded.header,
             {"iss": {"essential": True, "value": provider.metadata.issuer},
-             "aud": {"essential": True, "value": settings.oidc_client_id}},
-            {"nonce": nonce, "client_id": settings.oidc_client_id,
+             "aud": {"essential": True, "value": party.client_id}},
+            {"nonce": nonce, "client_id": party.client_id,
              "access_token": token.get("access_token")},
         )
         claims.validate(now=int(now.timestamp()), leeway=CLOCK_LEEWAY_SECONDS)
@@ -184,31 +213,32 @@ def _decode(raw: str, provider: _Provider) -> jwt.Token:
                       algorithms=list(provider.metadata.algorithms))
 
 
-def _client(settings: Settings, metadata: ProviderMetadata) -> OAuth2Session:
+def _client(party: RelyingParty, metadata: ProviderMetadata) -> OAuth2Session:
     return OAuth2Session(
-        client_id=settings.oidc_client_id,
-        client_secret=settings.oidc_client_secret or None,
+        client_id=party.client_id,
+        client_secret=party.client_secret or None,
         token_endpoint_auth_method=metadata.token_auth_method,
-        scope=settings.oidc_scopes,
-        redirect_uri=settings.oidc_redirect_uri,
+        scope=party.scopes,
+        redirect_uri=party.redirect_uri,
         code_challenge_method="S256",
         default_timeout=HTTP_TIMEOUT_SECONDS,
     )
 
 
-def _provider(settings: Settings, now: datetime) -> _Provider:
+def _provider(party: RelyingParty, now: datetime) -> _Provider:
     """The provider's discovery document and keys, fetched at most hourly."""
-    cached = _providers.get(settings.oidc_issuer)
+    key = f"{party.issuer} {party.client_id} {bool(party.client_secret)}"
+    cached = _providers.get(key)
     if cached is not None and now - cached.fetched_at < METADATA_MAX_AGE:
         return cached
-    metadata = _discover(settings)
+    metadata = _discover(party)
     provider = _Provider(metadata, _get_json(metadata.jwks_uri), now)
-    _providers[settings.oidc_issuer] = provider
+    _providers[key] = provider
     return provider
 
 
-def _discover(settings: Settings) -> ProviderMetadata:
-    issuer = settings.oidc_issuer
+def _discover(party: RelyingParty) -> ProviderMetadata:
+    issuer = party.issuer
     document = _get_json(issuer.rstrip("/") + "/.well-known/openid-configuration")
     if document.get("issuer") != issuer:
         raise LoginFailedError(Failure.PROVIDER, "discovery names another issuer")
@@ -226,7 +256,7 @@ def _discover(settings: Settings) -> ProviderMetadata:
         userinfo_endpoint=str(document.get("userinfo_endpoint") or ""),
         algorithms=tuple(alg for alg in offered if alg in SIGNING_ALGORITHMS),
         token_auth_method=(
-            "none" if not settings.oidc_client_secret
+            "none" if not party.client_secret
             else "client_secret_basic" if "client_secret_basic" in methods
             else "client_secret_post"
         ),
@@ -253,20 +283,25 @@ def _status(error: requests.HTTPError) -> str:
     return f"HTTP {error.response.status_code}" if error.response is not None else "HTTP"
 
 
-def _flow_key(settings: Settings) -> OctKey:
-    return OctKey.import_key(hmac.new(settings.key, b"oidc-flow", hashlib.sha256).digest())
+def _flow_key(settings: Settings, party: RelyingParty | None) -> OctKey:
+    """One key per party: a flow started for staff cannot finish as a citizen's."""
+    name = party.name if party else "staff"
+    label = b"oidc-flow" if name == "staff" else f"oidc-flow-{name}".encode()
+    return OctKey.import_key(hmac.new(settings.key, label, hashlib.sha256).digest())
 
 
-def _seal(settings: Settings, flow: Mapping[str, str], now: datetime) -> str:
+def _seal(settings: Settings, flow: Mapping[str, str], now: datetime,
+          party: RelyingParty | None = None) -> str:
     expires = int((now + FLOW_LIFETIME).timestamp())
-    return jwt.encode({"alg": "HS256"}, {**flow, "exp": expires}, _flow_key(settings))
+    return jwt.encode({"alg": "HS256"}, {**flow, "exp": expires}, _flow_key(settings, party))
 
 
-def _unseal(settings: Settings, sealed: str | None, now: datetime) -> dict[str, str]:
+def _unseal(settings: Settings, sealed: str | None, now: datetime,
+            party: RelyingParty | None = None) -> dict[str, str]:
     if not sealed:
         raise LoginFailedError(Failure.EXPIRED, "no flow")
     try:
-        token = jwt.decode(sealed, _flow_key(settings), algorithms=["HS256"])
+        token = jwt.decode(sealed, _flow_key(settings, party), algorithms=["HS256"])
         jwt.JWTClaimsRegistry(now=int(now.timestamp()), exp={"essential": True}).validate(
             token.claims)
     except ExpiredTokenError as error:

@@ -68,7 +68,8 @@ def install_error_handlers(app: FastAPI) -> None:
     async def not_authenticated(request: Request, exc: NotAuthenticatedError) -> Response:
         if _wants_json(request):
             return _error(request, 401, N_("Not logged in"), N_("Authentication is required."))
-        target = "/login?expired=1" if exc.expired else "/login"
+        login_page = "/borger/login" if request.url.path.startswith("/borger") else "/login"
+        target = f"{login_page}?expired=1" if exc.expired else login_page
         if request.method == "GET" and request.url.path != "/":
             sep = "&" if "?" in target else "?"
             target += f"{sep}next={quote(request.url.path)}"

@@ -32,6 +32,7 @@ from app.domain.inquiry import AnswerData, InquiryData
 from app.domain.letters import SHIPPED, TemplateKey
 from app.domain.meeting import MeetingData
 from app.domain.network_input import MemberData
+from app.domain.principal import Citizen
 from app.domain.validation import CPR_IN_TEXT, FieldError
 from app.domain.youth import YouthData
 from app.models.caseworker import CaseRole, ChangeKind
@@ -39,9 +40,10 @@ from app.models.meeting import ActionPoint, Meeting, MeetingKind, PlaceKind
 from app.models.network import NetworkMember, NetworkRole, Person, PersonKind, Sector
 from app.models.outbox import OutboxKind, OutboxMessage
 from app.models.user import Role, User
-from app.models.youth import Channel, Youth
+from app.models.youth import Channel, Frequency, Youth
 from app.services import (
     caseworker_change,
+    family,
     flagging,
     inquiries,
     letter_templates,
@@ -347,6 +349,10 @@ def _every_kind(session: Session, settings: Settings) -> Youth:
         received_on=TODAY, received_time=time(9), channel=Channel.PHONE, sender_kind="family",
         summary=f"Mor ringede om {CPR}."), NOW)
     inquiries.escalate_due(session, settings, NOW + timedelta(days=10))  # INQUIRY_ESCALATED
+    on_page = family.viewer(session, Citizen(youth.cpr_hash or "", "Freja Holm"), youth)
+    family.propose(session, settings, on_page, channel=Channel.EMAIL,
+                   frequency=Frequency.WEEKLY, interpreter_language="", plain_language=True,
+                   note="", now=NOW)  # FAMILY_NOTICE
     overview.send_monthly_summary(
         session, settings, datetime(2026, 4, 1, 8, tzinfo=settings.tz))  # OVERVIEW_SUMMARY
     return youth

@@ -9,12 +9,14 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 import pytest
+from dateutil.relativedelta import relativedelta
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute, iter_route_contexts
 from sqlmodel import Session, col, func, select
 
 from app.clock import now as clock_now
 from app.deps import youth_scope
+from app.domain.cpr import cpr_lookup_hash
 from app.models.audit import AuditAction, AuditEvent
 from app.models.handover import Consent, ConsentMethod, DocumentType, GiverRole, HandoverDocument
 from app.models.inquiry import Inquiry, InquirySender
@@ -28,6 +30,7 @@ from app.models.youth import Channel, Youth, YouthStatus
 from app.services.access import NOT_YOUTH_PARAMS, OWNED_BY_YOUTH
 from app.web.routing import UnitOfWorkRoute
 from tests.conftest import TEST_PASSWORD, csrf_from, login, make_user, today_cph
+from tests.integration.family_world import citizen_login
 
 PARAM = re.compile(r"{(\w+)}")
 YOUTH_PARAMS = set(OWNED_BY_YOUTH) | {"youth_id"}
@@ -162,11 +165,45 @@ def _login(client, username: str) -> None:  # type: ignore[no-untyped-def]
     login(client, username, TEST_PASSWORD)
 
 
-def test_every_read_of_a_young_persons_object_writes_one_audit_row(app, client, session):
+CITIZEN_PREFIX = "/borger"  # the family's pages: for citizens, 404 to staff
+MOTHER_CPR = "1203784321"
+
+
+def _as_custody_holder(client, session: Session, settings, world: World) -> None:  # type: ignore[no-untyped-def]
+    """Logs in as the young person's mother (custody holder, the young person under 18),
+    who gave the world's consent: a citizen who may see every family page of the world."""
+    member = session.get(NetworkMember, world.ids["member_id"])
+    assert member is not None
+    person = session.get(Person, member.person_id)
+    consent = session.get(Consent, world.ids["consent_id"])
+    assert person is not None and consent is not None
+    person.cpr_hash = cpr_lookup_hash(MOTHER_CPR, settings.key)
+    consent.giver_member_id = member.id
+    world.youth.birth_date = today_cph() - relativedelta(years=17)  # custody holds at 17
+    session.add_all([person, consent, world.youth])
+    session.commit()
+    citizen_login(client, session, settings, MOTHER_CPR)
+
+
+def test_every_read_of_a_young_persons_object_writes_one_audit_row(app, client, session,
+                                                                   settings):
     world = _world(session)
     _login(client, "koordinator")
-    urls = _urls(app, world.ids, "GET")
+    urls = [(p, u) for p, u in _urls(app, world.ids, "GET") if not p.startswith(CITIZEN_PREFIX)]
     assert len(urls) > 20
+    _check_reads(client, session, world, urls)
+    citizen_urls = [(p, u) for p, u in _urls(app, world.ids, "GET")
+                    if p.startswith(CITIZEN_PREFIX)]
+    assert len(citizen_urls) >= 2
+    for _path, url in citizen_urls:  # staff do not see the family's pages
+        assert client.get(url).status_code == 404, url
+    _as_custody_holder(client, session, settings, world)
+    _check_reads(client, session, world, citizen_urls)
+    for _path, url in urls:  # nor does a citizen see the staff pages
+        assert client.get(url).status_code == 404, url
+
+
+def _check_reads(client, session: Session, world: World, urls: list[tuple[str, str]]) -> None:  # type: ignore[no-untyped-def]
     for path, url in urls:
         before = _reads(session, world.youth.id or 0)
         response = client.get(url)

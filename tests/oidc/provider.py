@@ -47,6 +47,8 @@ ACCOUNTS: dict[str, dict[str, Any]] = {
               "email": "ingen@kommune.example", "groups": ["alle-medarbejdere"]},
     # A citizen as a MitID broker presents one: a name and a CPR number, no groups.
     "borger": {"name": "Ulla Ung", CPR_CLAIM: "0101089995"},
+    # A parent who holds custody of a child under 18 (the family's page).
+    "forælder": {"name": "Mette Mor", CPR_CLAIM: "1505754321"},
 }
 SCOPES = {
     "profile": ["name", "preferred_username"],
@@ -69,6 +71,17 @@ class OpenIdProvider:
         accounts = json.loads(self.accounts_file.read_text())
         accounts.setdefault(login, {}).update(claims)
         self.accounts_file.write_text(json.dumps(accounts))
+
+    def citizen_settings(self) -> dict[str, object]:
+        """The app's settings for citizens' login (the family's page) at this provider, as
+        at a MitID broker: the CPR number in its own claim."""
+        return {
+            "citizen_oidc_issuer": self.issuer,
+            "citizen_oidc_client_id": CLIENT_ID,
+            "citizen_oidc_client_secret": CLIENT_SECRET,
+            "citizen_oidc_scopes": "openid profile cpr",
+            "citizen_cpr_claim": CPR_CLAIM,
+        }
 
     def app_settings(self) -> dict[str, object]:
         """The app's OIDC settings for this provider."""
@@ -94,7 +107,8 @@ def require_node() -> str:
 
 
 @contextmanager
-def start_provider(directory: Path, port: int, redirect_uri: str) -> Iterator[OpenIdProvider]:
+def start_provider(directory: Path, port: int, redirect_uri: str | list[str]
+                   ) -> Iterator[OpenIdProvider]:
     node = require_node()
     provider = OpenIdProvider(f"http://127.0.0.1:{port}", directory / "accounts.json",
                               directory / "provider.log")
@@ -103,7 +117,8 @@ def start_provider(directory: Path, port: int, redirect_uri: str) -> Iterator[Op
     config.write_text(json.dumps({
         "port": port,
         "client": {"client_id": CLIENT_ID, "client_secret": CLIENT_SECRET,
-                   "redirect_uris": [redirect_uri]},
+                   "redirect_uris": [redirect_uri] if isinstance(redirect_uri, str)
+                   else redirect_uri},
         "scopes": SCOPES,
         "accounts_file": str(provider.accounts_file),
     }))
