@@ -23,6 +23,7 @@ from app.domain.youth import AGE_BAND_LABELS, AgeBand
 from app.i18n import N_
 from app.models.audit import AuditAction
 from app.models.caseworker import CaseRole, ChangeKind
+from app.models.family import ProposalStatus
 from app.models.handover import (
     ConsentMethod,
     DocumentStatus,
@@ -214,6 +215,14 @@ DOCUMENT_STATUS = {
     DocumentStatus.HANDED_OVER: N_("Handed over"),
     DocumentStatus.ACKNOWLEDGED: N_("Acknowledged"),
 }
+# The same statuses in the family's plain words (their page keeps to LIX 40).
+DOCUMENT_STATUS_PLAIN = {
+    DocumentStatus.NEEDED: N_("We need it"),
+    DocumentStatus.REQUESTED: N_("We have asked for it"),
+    DocumentStatus.RECEIVED: N_("We have it"),
+    DocumentStatus.HANDED_OVER: N_("Given to the adult department"),
+    DocumentStatus.ACKNOWLEDGED: N_("The adult department has it"),
+}
 DOCUMENT_ACTION = {
     DocumentStatus.REQUESTED: N_("Mark as requested"),
     DocumentStatus.RECEIVED: N_("Mark as received"),
@@ -282,6 +291,11 @@ ANSWER = {
     Answer.DECLINED: N_("Not coming"),
     Answer.TENTATIVE: N_("Maybe coming"),
 }
+PROPOSAL_STATUS = {
+    ProposalStatus.PROPOSED: N_("Waiting for the caseworker"),
+    ProposalStatus.CONFIRMED: N_("Confirmed"),
+    ProposalStatus.DECLINED: N_("Not changed"),
+}
 ANSWERED_VIA = {
     AnsweredVia.LINK: N_("by the reply link"),
     AnsweredVia.CALENDAR: N_("from their calendar"),
@@ -344,6 +358,7 @@ ENUM_LABELS: dict[type[StrEnum], Mapping[Any, str]] = {
     PlaceKind: PLACE,
     Answer: ANSWER,
     AnsweredVia: ANSWERED_VIA,
+    ProposalStatus: PROPOSAL_STATUS,
     OutboxStatus: OUTBOX_STATUS,
     StepStatus: STEP_STATUS,
     StepDepartment: STEP_DEPARTMENT,

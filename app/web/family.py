@@ -23,18 +23,16 @@ from app.deps import (
     client_addr,
     public,
 )
-from app.domain import meeting_labels
+from app.domain import labels
 from app.domain.principal import Citizen
 from app.domain.validation import FieldError, refuse_cpr
 from app.i18n import N_, Msg
 from app.models.audit import AuditAction
-from app.models.family import ProposalStatus
 from app.models.meeting import Answer
 from app.models.youth import Channel, Frequency, Youth
 from app.services import audit, citizens, family, meetings, oidc
 from app.services.access import visible_youth
 from app.settings import Settings
-from app.web import labels
 from app.web.forms import form_dict
 from app.web.network import network_map
 from app.web.routing import make_router
@@ -54,22 +52,10 @@ LOGIN_MESSAGES: dict[str, str] = {
     oidc.Failure.UNAVAILABLE: N_("MitID cannot be reached right now. Please try again later."),
     citizens.Refusal.NO_CPR: N_("MitID did not tell us who you are. Please try again."),
 }
-DOCUMENT_STATUS = {
-    "needed": N_("We need it"),
-    "requested": N_("We have asked for it"),
-    "received": N_("We have it"),
-    "handed_over": N_("Given to the adult department"),
-    "acknowledged": N_("The adult department has it"),
-}
 INQUIRY_STATUS = {
     "open": N_("Sent. We have not read it yet"),
     "acknowledged": N_("We have read it and will answer"),
     "answered": N_("Answered"),
-}
-PROPOSAL_STATUS = {
-    ProposalStatus.PROPOSED: N_("Waiting for the caseworker"),
-    ProposalStatus.CONFIRMED: N_("Confirmed"),
-    ProposalStatus.DECLINED: N_("Not changed"),
 }
 
 
@@ -186,8 +172,8 @@ def _page(request: Request, session: Session, settings: Settings, citizen: Citiz
         "page": data, "youth": youth, "today": today, "errors": errors or {},
         "values": values or _agreement_values(youth), "notice": notice,
         "members": data.members, "netmap": network_map(youth, data.members),
-        "labels": labels, "mlabels": meeting_labels, "document_status": DOCUMENT_STATUS,
-        "inquiry_status": INQUIRY_STATUS, "proposal_status": PROPOSAL_STATUS,
+        "labels": labels, "document_status": labels.DOCUMENT_STATUS_PLAIN,
+        "inquiry_status": INQUIRY_STATUS, "proposal_status": labels.PROPOSAL_STATUS,
         "youth_url": youth_url,
     }, status_code=status_code)
 

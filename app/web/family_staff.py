@@ -11,13 +11,12 @@ from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session
 
 from app.deps import CurrentUser, NotFoundError, SessionDep, SettingsDep, TodayDep
+from app.domain import labels
 from app.domain.validation import FieldError
 from app.i18n import Msg
 from app.models.user import User
 from app.models.youth import Youth
 from app.services import family, youths
-from app.web import labels
-from app.web.family import PROPOSAL_STATUS
 from app.web.forms import form_dict
 from app.web.routing import make_router
 from app.web.templating import render
@@ -32,7 +31,8 @@ def _page(request: Request, session: Session, user: User, youth: Youth, today: d
     return render(request, "family/staff.html", {
         "youth": youth, "logins": family.custody_logins(session, youth, today),
         "proposals": family.proposals(session, youth), "labels": labels,
-        "proposal_status": PROPOSAL_STATUS, "errors": errors or {}, "error_member": member_id,
+        "proposal_status": labels.PROPOSAL_STATUS, "errors": errors or {},
+        "error_member": member_id,
     }, status_code=status_code)
 
 
