@@ -7,6 +7,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, time
+from enum import StrEnum
 from pathlib import Path
 
 import pytest
@@ -30,17 +31,25 @@ NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 TODAY = date(2026, 3, 2)
 
 
-def _enum_columns() -> list[tuple[str, str]]:
-    return sorted((table.name, column.name) for table in SQLModel.metadata.tables.values()
-                  for column in table.columns if isinstance(column.type, StrEnumType))
+def _enum_columns() -> list[tuple[str, str, type[StrEnum]]]:
+    return sorted(((table.name, column.name, column.type.enum_cls)
+                   for table in SQLModel.metadata.tables.values() for column in table.columns
+                   if isinstance(column.type, StrEnumType)), key=lambda t: (t[0], t[1]))
 
 
 def test_every_enum_column_has_its_check_and_an_unknown_value_is_refused(engine, session):
     inspector = inspect(engine)
-    missing = [(table, column) for table, column in _enum_columns()
-               if enum_check_name(table, column) not in
-               {c["name"] for c in inspector.get_check_constraints(table)}]
+    missing, narrow = [], []
+    for table, column, enum_cls in _enum_columns():
+        checks = {c["name"]: c["sqltext"] for c in inspector.get_check_constraints(table)}
+        sql = checks.get(enum_check_name(table, column))
+        if sql is None:
+            missing.append(f"{table}.{column}")
+            continue
+        # A value added to the enum needs a migration that widens the column's constraint.
+        narrow += [f"{table}.{column}: {v.value}" for v in enum_cls if f"'{v.value}'" not in sql]
     assert missing == []
+    assert narrow == []
     user = make_user(session, Role.CHILD_CASEWORKER, "mette")
     session.commit()
     for sql in ("UPDATE app_user SET role = 'boss' WHERE id = :id",
