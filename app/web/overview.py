@@ -12,7 +12,7 @@ from app.deps import CoordinatorUser, SessionDep, SettingsDep, TodayDep, client_
 from app.domain import overview as rules
 from app.domain.validation import FieldError
 from app.models.user import Department
-from app.services import overview, users
+from app.services import overview, overview_export, users
 from app.web import labels
 from app.web.routing import make_router
 from app.web.templating import render
@@ -67,7 +67,7 @@ def overview_csv(request: Request, session: SessionDep, settings: SettingsDep,
     result = overview.build(session, user, month, filters, today, settings.tz,
                             client_addr(request))
     with_cpr = request.query_params.get("cpr") == "1"
-    body = overview.export_csv(session, user, result, with_cpr=with_cpr,
+    body = overview_export.export_csv(session, user, result, with_cpr=with_cpr,
                                client_addr=client_addr(request))
     return Response(body, media_type="text/csv; charset=utf-8", headers={
         "Content-Disposition": f'attachment; filename="overblik-{month:%Y-%m}.csv"',

@@ -48,7 +48,7 @@ from app.services import (
     letters,
     meetings,
     outbox,
-    overview,
+    overview_mail,
     youths,
 )
 from app.services.youths import ValidationFailedError
@@ -321,7 +321,7 @@ def _every_kind(session: Session, settings: Settings) -> Youth:
         received_on=TODAY, received_time=time(9), channel=Channel.PHONE, sender_kind="family",
         summary=f"Mor ringede om {CPR}."), NOW)
     inquiries.escalate_due(session, settings, NOW + timedelta(days=10))  # INQUIRY_ESCALATED
-    overview.send_monthly_summary(
+    overview_mail.send_monthly_summary(
         session, settings, datetime(2026, 4, 1, 8, tzinfo=settings.tz))  # OVERVIEW_SUMMARY
     return youth
 
