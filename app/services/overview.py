@@ -36,6 +36,9 @@ from app.models.youth import Youth, YouthStatus
 from app.services import audit, handover, youths
 
 COHORT_LIMIT = 50
+# The page shows this many per cohort, and all COHORT_LIMIT of the one cohort asked for;
+# the CSV and the API have COHORT_LIMIT of each.
+COHORT_SHOWN = 10
 SECTION_LIMIT = 50
 FIRST_MEETING_KEY = "first_meeting"
 _HANDED_OVER = (DocumentStatus.HANDED_OVER, DocumentStatus.ACKNOWLEDGED)
@@ -64,15 +67,35 @@ class Cohort:
     rows: list[Row] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class Listed:
+    """A young person in a section's list: the columns it shows."""
+
+    id: int
+    first_name: str
+    last_name: str
+    birth_date: date
+    next_open_due_on: date | None
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+
+_LISTED_COLUMNS = (col(Youth.id), col(Youth.first_name), col(Youth.last_name),
+                   col(Youth.birth_date), col(Youth.next_open_due_on))
+
+
 @dataclass
 class Section:
     total: int
-    rows: list[Youth]
+    rows: list[Listed]
 
 
 @dataclass
 class Load:
-    user: User
+    user_id: int
+    full_name: str
     as_child_caseworker: int
     as_adult_caseworker: int
 
@@ -123,22 +146,23 @@ _PERSON_COLUMNS = (col(Youth.id), col(Youth.first_name), col(Youth.last_name),
                    col(Youth.coordinator_id), col(Youth.buddy_id))
 
 
-def _cohort(session: Session, base: Any, after: date, on_or_before: date
-            ) -> tuple[int, list[Person]]:
-    """How many are born in the range, and the first COHORT_LIMIT of them."""
+def _cohort(session: Session, base: Any, after: date, on_or_before: date,
+            limit: int = COHORT_LIMIT) -> tuple[int, list[Person]]:
+    """How many are born in the range, and the first `limit` of them."""
     stmt = base.where(col(Youth.birth_date) > after, col(Youth.birth_date) <= on_or_before)
     rows = session.execute(
         stmt.with_only_columns(*_PERSON_COLUMNS)
         .order_by(col(Youth.birth_date).desc(), col(Youth.last_name), col(Youth.id))
-        .limit(COHORT_LIMIT)
+        .limit(limit)
     )
     return count_rows(session, stmt), [Person(*row) for row in rows]
 
 
 def cohorts(session: Session, user: User, month: date, filters: Filters, today: date,
-            tz: tzinfo) -> list[Cohort]:
+            tz: tzinfo, shown: int = COHORT_LIMIT, expand: str = "") -> list[Cohort]:
     """Those reaching 16½, 17, 17½ and 18 in `month`, then those turning 18 in each of the
-    next three months; each with readiness for the rows shown."""
+    next three months; each with readiness for the rows shown: `shown` of each, and
+    COHORT_LIMIT of the cohort whose key is `expand`."""
     base = _scope(user, filters, today, tz)
     eighteen = rules.MILESTONE_AGE[rules.Milestone.EIGHTEEN]
     groups = [(m.value, rules.MILESTONE_LABELS[m], rules.MILESTONE_AGE[m], month)
@@ -148,7 +172,8 @@ def cohorts(session: Session, user: User, month: date, filters: Filters, today: 
                for ahead in range(1, rules.NEXT_MONTHS_TO_18 + 1)]
     ranges = [rules.births_reaching(age, first, rules.month_end(first))
               for _key, _label, age, first in groups]
-    found = [_cohort(session, base, *r) for r in ranges]
+    found = [_cohort(session, base, *r, limit=COHORT_LIMIT if key == expand else shown)
+             for (key, _label, _age, _first), r in zip(groups, ranges, strict=True)]
     readiness = readiness_for(session, [p for _total, people in found for p in people], today)
     return [
         Cohort(key, label, first, rules.month_end(first), total,
@@ -233,11 +258,16 @@ def readiness_for(session: Session, people: Sequence[Person], today: date
     return result
 
 
+def _listed(session: Session, ordered: Any) -> list[Listed]:
+    """The first SECTION_LIMIT of an ordered query of young people, as Listed rows."""
+    return [Listed(*row) for row in session.execute(
+        ordered.with_only_columns(*_LISTED_COLUMNS).limit(SECTION_LIMIT))]
+
+
 def overdue_section(session: Session, base: Any, today: date) -> Section:
     stmt = base.where(col(Youth.next_open_due_on) < today)
-    rows = list(session.exec(
-        stmt.order_by(col(Youth.next_open_due_on), col(Youth.id)).limit(SECTION_LIMIT)))
-    return Section(count_rows(session, stmt), rows)
+    return Section(count_rows(session, stmt), _listed(
+        session, stmt.order_by(col(Youth.next_open_due_on), col(Youth.id))))
 
 
 def soon_18_without_adult(session: Session, base: Any, today: date) -> Section:
@@ -247,9 +277,8 @@ def soon_18_without_adult(session: Session, base: Any, today: date) -> Section:
     stmt = base.where(col(Youth.birth_date) > after, col(Youth.birth_date) <= on_or_before,
                       col(Youth.adult_caseworker_id).is_(None),
                       col(Youth.status) == YouthStatus.ACTIVE)
-    rows = list(session.exec(stmt.order_by(col(Youth.birth_date), col(Youth.id))
-                             .limit(SECTION_LIMIT)))
-    return Section(count_rows(session, stmt), rows)
+    return Section(count_rows(session, stmt), _listed(
+        session, stmt.order_by(col(Youth.birth_date), col(Youth.id))))
 
 
 def late_inquiries(session: Session, base: Any, now: datetime) -> Section:
@@ -257,9 +286,8 @@ def late_inquiries(session: Session, base: Any, now: datetime) -> Section:
     late = (select(Inquiry.youth_id)
             .where(col(Inquiry.answered_at).is_(None), col(Inquiry.due_at) < now))
     stmt = base.where(col(Youth.id).in_(late))
-    rows = list(session.exec(stmt.order_by(col(Youth.last_name), col(Youth.id))
-                             .limit(SECTION_LIMIT)))
-    return Section(count_rows(session, stmt), rows)
+    return Section(count_rows(session, stmt), _listed(
+        session, stmt.order_by(col(Youth.last_name), col(Youth.id))))
 
 
 def caseworker_load(session: Session) -> list[Load]:
@@ -278,11 +306,12 @@ def caseworker_load(session: Session) -> list[Load]:
 
     child = grouped(col(Youth.child_caseworker_id))
     adult = grouped(col(Youth.adult_caseworker_id))
-    people = session.exec(select(User).where(
+    people = session.execute(select(col(User.id), col(User.full_name)).where(
         col(User.role).in_([Role.CHILD_CASEWORKER, Role.ADULT_CASEWORKER]),
         col(User.id).in_(id_list(set(child) | set(adult))),
     ).order_by(col(User.full_name)))
-    return [Load(u, child.get(u.id or 0, 0), adult.get(u.id or 0, 0)) for u in people]
+    return [Load(user_id, name, child.get(user_id, 0), adult.get(user_id, 0))
+            for user_id, name in people]
 
 
 READINESS_STACKS = ("in_place", "partly", "not_started")
@@ -337,11 +366,13 @@ def flags_chart(session: Session, base: Any, month: date, tz: tzinfo
 
 
 def build(session: Session, user: User, month: date, filters: Filters, today: date,
-          tz: tzinfo, client_addr: str = "") -> Overview:
+          tz: tzinfo, client_addr: str = "", *, shown: int = COHORT_LIMIT,
+          expand: str = "") -> Overview:
+    """The overview of `month`; `shown` and `expand` as for `cohorts`."""
     base = _scope(user, filters, today, tz)
     result = Overview(
         month=month,
-        cohorts=cohorts(session, user, month, filters, today, tz),
+        cohorts=cohorts(session, user, month, filters, today, tz, shown, expand),
         overdue=overdue_section(session, base, today),
         soon_18_without_adult=soon_18_without_adult(session, base, today),
         late_inquiries=late_inquiries(session, base, utcnow()),

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import func, update
+from sqlalchemy.orm import load_only
 from sqlmodel import Session, col, select
 
 from app.domain.timeline import (
@@ -240,12 +241,13 @@ def my_tasks(session: Session, user: User, today: date, limit: int = 200) -> lis
         select(YouthStep, TimelineStep, Youth)
         .join(TimelineStep, col(TimelineStep.id) == YouthStep.step_id)
         .join(Youth, col(Youth.id) == YouthStep.youth_id)
+        .options(load_only(*(getattr(Youth, name) for name in ("first_name", "last_name"))))
         .where(
             col(YouthStep.done_at).is_(None), col(YouthStep.not_applicable_reason) == "",
             col(YouthStep.due_on) <= today + timedelta(days=DUE_SOON_DAYS),
             assigned_to(user), youth_access(user),
         )
-        .order_by(col(YouthStep.due_on))
+        .order_by(col(YouthStep.due_on), col(YouthStep.id))
         .limit(limit)
     )
     return [Task(youth, _view(row, step, today)) for row, step, youth in session.exec(stmt)]
