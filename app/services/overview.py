@@ -38,8 +38,8 @@ from app.services import audit, handover, youths
 COHORT_LIMIT = 50
 # The page shows this many per cohort, and all COHORT_LIMIT of the one cohort asked for;
 # the CSV and the API have COHORT_LIMIT of each.
-COHORT_SHOWN = 10
-SECTION_LIMIT = 50
+COHORT_SHOWN = 8
+SECTION_LIMIT = 20
 FIRST_MEETING_KEY = "first_meeting"
 _HANDED_OVER = (DocumentStatus.HANDED_OVER, DocumentStatus.ACKNOWLEDGED)
 OPEN_CASE = (YouthStatus.ACTIVE, YouthStatus.TRANSFERRED)
