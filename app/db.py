@@ -43,8 +43,8 @@ def make_engine(settings: Settings, **kwargs: Any) -> Engine:
 def _postgresql_settings(dbapi_connection: Any, _record: Any) -> None:
     # psycopg prepares a statement on the server after a few runs, and PostgreSQL then
     # may switch to a generic plan made without the parameters' values: for a query whose
-    # best plan depends on them (whose tasks, which month) that plan can be ten times
-    # slower. Plans are made for the values of each run instead.
+    # best plan depends on them (whose tasks, which month) it can be many times slower.
+    # Plans are made for the values of each run instead.
     with dbapi_connection.cursor() as cursor:
         cursor.execute("SET plan_cache_mode = force_custom_plan")
     dbapi_connection.commit()
