@@ -35,7 +35,19 @@ def make_engine(settings: Settings, **kwargs: Any) -> Engine:
     # A server that does not answer (down, or a network that drops packets) is reported
     # after this many seconds instead of the operating system's minutes.
     kwargs.setdefault("connect_args", {"connect_timeout": PG_CONNECT_TIMEOUT_SECONDS})
-    return create_engine(url, **kwargs)
+    engine = create_engine(url, **kwargs)
+    event.listen(engine, "connect", _postgresql_settings)
+    return engine
+
+
+def _postgresql_settings(dbapi_connection: Any, _record: Any) -> None:
+    # psycopg prepares a statement on the server after a few runs, and PostgreSQL then
+    # may switch to a generic plan made without the parameters' values: for a query whose
+    # best plan depends on them (whose tasks, which month) it can be many times slower.
+    # Plans are made for the values of each run instead.
+    with dbapi_connection.cursor() as cursor:
+        cursor.execute("SET plan_cache_mode = force_custom_plan")
+    dbapi_connection.commit()
 
 
 def reachable(engine: Engine) -> bool:

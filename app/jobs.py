@@ -22,7 +22,7 @@ from sqlalchemy.engine import Engine
 from app import clock
 from app.clock import SYSTEM, Clock
 from app.db import unit_of_work
-from app.services import flagging, housekeeping, inquiries, meeting_reminders, outbox, overview
+from app.services import flagging, housekeeping, inquiries, meeting_reminders, outbox, overview_mail
 from app.settings import Settings
 
 log = logging.getLogger("overgang.jobs")
@@ -58,7 +58,7 @@ def _outbox(engine: Engine, settings: Settings, now: datetime) -> object:
 
 def _monthly_summary(engine: Engine, settings: Settings, now: datetime) -> object:
     with unit_of_work(engine) as session:
-        return overview.send_monthly_summary(session, settings, now)
+        return overview_mail.send_monthly_summary(session, settings, now)
 
 
 def _inquiry_escalation(engine: Engine, settings: Settings, now: datetime) -> object:

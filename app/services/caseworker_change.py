@@ -205,13 +205,20 @@ def temporary_changes_ending(session: Session, user: User, today: date
         and_(col(CaseworkerChange.role) == CaseRole.BUDDY,
              col(Youth.buddy_id) == CaseworkerChange.to_user_id),
     )
-    rows = session.exec(
-        select(CaseworkerChange, Youth).join(Youth, col(Youth.id) == CaseworkerChange.youth_id)
+    # The user's changes first, on their own: joined to the young people straight away,
+    # a planner may start from the whole register (changes are few, young people many).
+    mine = list(session.exec(
+        select(col(CaseworkerChange.id))
         .where(col(CaseworkerChange.kind) == ChangeKind.PLANNED_TEMPORARY,
                col(CaseworkerChange.ends_on).is_not(None),
                col(CaseworkerChange.ends_on) <= today + timedelta(days=ENDING_SOON_DAYS),
                or_(col(CaseworkerChange.to_user_id) == user.id,
-                   col(CaseworkerChange.from_user_id) == user.id),
+                   col(CaseworkerChange.from_user_id) == user.id))))
+    if not mine:
+        return []
+    rows = session.exec(
+        select(CaseworkerChange, Youth).join(Youth, col(Youth.id) == CaseworkerChange.youth_id)
+        .where(col(CaseworkerChange.id).in_(mine),
                col(Youth.status) == YouthStatus.ACTIVE, still_standing_in, ~newer_exists,
                youth_access(user))
         .order_by(col(CaseworkerChange.ends_on), col(CaseworkerChange.id))

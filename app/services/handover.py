@@ -438,9 +438,11 @@ class Overview:
 def overview(session: Session, youth: Youth, today: date) -> Overview:
     """Who has consented to what, until when, and what was handed over under it."""
     docs = checklist(session, youth)
-    names = {t.id: t.name for t in catalogue(session)}
-    people = {v.id: v.person.name for v in network.members(session, youth, today)}
     rows = consents(session, youth)
+    # The catalogue's names and the network's people only name what consents cover.
+    names = {t.id: t.name for t in catalogue(session)} if rows else {}
+    people = {v.id: v.person.name for v in network.members(session, youth, today)} \
+        if rows else {}
     views = []
     for consent in rows:
         problem = timing_problem(facts(consent), youth.birth_date, today)

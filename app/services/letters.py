@@ -11,10 +11,11 @@ lists those that are.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import func
+from sqlalchemy.orm import load_only
 from sqlmodel import Session, col, select
 
 from app import i18n
@@ -26,7 +27,7 @@ from app.domain.caseworker_change import (
     contact_lines,
     letter_channel,
 )
-from app.domain.communication import next_update_due
+from app.domain.communication import INTERVAL, next_update_due
 from app.domain.consent import eighteenth_birthday
 from app.domain.letters import TemplateKey
 from app.domain.validation import FieldError, refuse_cpr
@@ -36,7 +37,7 @@ from app.models.base import utcnow
 from app.models.letter import StatusUpdate
 from app.models.outbox import OutboxKind, OutboxMessage
 from app.models.user import User
-from app.models.youth import Channel, EventKind, Frequency, Youth, YouthEvent, YouthStatus
+from app.models.youth import Channel, EventKind, Youth, YouthEvent, YouthStatus
 from app.services import audit, letter_templates, outbox, youths
 from app.services.access import assigned_to, youth_access
 from app.services.caseworker_change import recipients
@@ -209,24 +210,37 @@ class UpdateTask:
 
 def updates_due_for(session: Session, settings: Settings, user: User, today: date,
                     limit: int = 200) -> list[UpdateTask]:
-    """The young people the user is assigned to whose family should hear news by today."""
-    latest = (
-        select(StatusUpdate.youth_id, func.max(StatusUpdate.given_at).label("given_at"))
-        .group_by(col(StatusUpdate.youth_id)).subquery()
-    )
-    rows: Any = session.exec(
-        select(Youth, latest.c.given_at)
-        .outerjoin(latest, latest.c.youth_id == Youth.id)
-        .where(col(Youth.status) == YouthStatus.ACTIVE,
-               col(Youth.comm_frequency) != Frequency.ON_CHANGE,
-               assigned_to(user), youth_access(user))
-        .order_by(col(Youth.last_name), col(Youth.first_name))
-    )
+    """The young people the user is assigned to whose family should hear news by today, the
+    longest due first, at most `limit` (one more tells the page there are more).
+
+    Per frequency the due day grows with the day counted from, so the `limit` + 1 counted
+    from earliest of each frequency hold the `limit` + 1 due first; the database picks them
+    with a margin of a few days (months have different lengths, the day is the local one)
+    and the agreement's own rule decides."""
+    latest = (select(func.max(StatusUpdate.given_at))
+              .where(col(StatusUpdate.youth_id) == Youth.id)
+              .correlate(Youth).scalar_subquery())
+    since = func.coalesce(latest, col(Youth.created_at))
+    # What the rule and the page read of the young person.
+    shown = load_only(*(getattr(Youth, name) for name in (
+        "first_name", "last_name", "status", "comm_frequency", "comm_channel",
+        "plain_language", "created_at")))
     tasks = []
-    for youth, given_at in rows:
-        due = update_due_on(youth, given_at, settings)
-        if due is not None and due <= today:
-            tasks.append(UpdateTask(youth, due, given_at))
-    tasks.sort(key=lambda task: task.due_on)
-    return tasks[:limit]
+    for frequency, interval in INTERVAL.items():
+        margin = datetime.combine(today - interval + timedelta(days=4), time(), settings.tz)
+        rows: Any = session.execute(
+            select(Youth, latest)
+            .options(shown)
+            .where(col(Youth.status) == YouthStatus.ACTIVE,
+                   col(Youth.comm_frequency) == frequency, since < margin.astimezone(UTC),
+                   assigned_to(user), youth_access(user))
+            .order_by(since, col(Youth.id))
+            .limit(limit + 1)
+        )
+        for youth, given_at in rows:
+            due = update_due_on(youth, given_at, settings)
+            if due is not None and due <= today:
+                tasks.append(UpdateTask(youth, due, given_at))
+    tasks.sort(key=lambda task: (task.due_on, task.youth.last_name, task.youth.first_name))
+    return tasks[:limit + 1]
 

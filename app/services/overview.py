@@ -1,4 +1,4 @@
-"""The coordinators' monthly overview: cohorts, readiness, sections, charts and exports.
+"""The coordinators' monthly overview: cohorts, readiness, sections and charts.
 
 Every query is an aggregate or a bounded list: readiness is computed for the young people
 shown (at most COHORT_LIMIT per cohort) with one grouped query per readiness item, never
@@ -7,8 +7,6 @@ one query per young person.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, tzinfo
@@ -17,12 +15,9 @@ from typing import Any
 from sqlalchemy import Integer, and_, bindparam, case, extract, func
 from sqlmodel import Session, col, select
 
-from app import i18n
 from app.domain import overview as rules
 from app.domain.consent import own_consent_recorded as own_consent_given
 from app.domain.consent import timing_problem
-from app.domain.spreadsheet import safe_row
-from app.i18n import N_, format_short_date, gettext
 from app.models.audit import AuditAction
 from app.models.base import utcnow
 from app.models.handover import (
@@ -35,18 +30,19 @@ from app.models.handover import (
 )
 from app.models.inquiry import Inquiry
 from app.models.network import NetworkMember
-from app.models.outbox import OutboxKind
 from app.models.timeline import TimelineStep, YouthStep
 from app.models.user import Department, Role, User
 from app.models.youth import Youth, YouthStatus
-from app.services import audit, handover, outbox, youths
-from app.settings import Settings
+from app.services import audit, handover, youths
 
 COHORT_LIMIT = 50
-SECTION_LIMIT = 50
+# The page shows this many per cohort, and all COHORT_LIMIT of the one cohort asked for;
+# the CSV and the API have COHORT_LIMIT of each.
+COHORT_SHOWN = 8
+SECTION_LIMIT = 20
 FIRST_MEETING_KEY = "first_meeting"
 _HANDED_OVER = (DocumentStatus.HANDED_OVER, DocumentStatus.ACKNOWLEDGED)
-_OPEN_CASE = (YouthStatus.ACTIVE, YouthStatus.TRANSFERRED)
+OPEN_CASE = (YouthStatus.ACTIVE, YouthStatus.TRANSFERRED)
 
 
 @dataclass(frozen=True)
@@ -71,15 +67,35 @@ class Cohort:
     rows: list[Row] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class Listed:
+    """A young person in a section's list: the columns it shows."""
+
+    id: int
+    first_name: str
+    last_name: str
+    birth_date: date
+    next_open_due_on: date | None
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+
+_LISTED_COLUMNS = (col(Youth.id), col(Youth.first_name), col(Youth.last_name),
+                   col(Youth.birth_date), col(Youth.next_open_due_on))
+
+
 @dataclass
 class Section:
     total: int
-    rows: list[Youth]
+    rows: list[Listed]
 
 
 @dataclass
 class Load:
-    user: User
+    user_id: int
+    full_name: str
     as_child_caseworker: int
     as_adult_caseworker: int
 
@@ -101,10 +117,10 @@ def _scope(user: User, filters: Filters, today: date, tz: tzinfo) -> Any:
     stmt = youths.filtered_query(
         user, youths.YouthFilters(department=filters.department,
                                   caseworker_id=filters.caseworker_id), today, tz)
-    return stmt.where(col(Youth.status).in_(_OPEN_CASE))
+    return stmt.where(col(Youth.status).in_(OPEN_CASE))
 
 
-def _count(session: Session, stmt: Any) -> int:
+def count_rows(session: Session, stmt: Any) -> int:
     return int(session.execute(select(func.count()).select_from(stmt.subquery())).scalar_one())
 
 
@@ -130,22 +146,23 @@ _PERSON_COLUMNS = (col(Youth.id), col(Youth.first_name), col(Youth.last_name),
                    col(Youth.coordinator_id), col(Youth.buddy_id))
 
 
-def _cohort(session: Session, base: Any, after: date, on_or_before: date
-            ) -> tuple[int, list[Person]]:
-    """How many are born in the range, and the first COHORT_LIMIT of them."""
+def _cohort(session: Session, base: Any, after: date, on_or_before: date,
+            limit: int = COHORT_LIMIT) -> tuple[int, list[Person]]:
+    """How many are born in the range, and the first `limit` of them."""
     stmt = base.where(col(Youth.birth_date) > after, col(Youth.birth_date) <= on_or_before)
     rows = session.execute(
         stmt.with_only_columns(*_PERSON_COLUMNS)
         .order_by(col(Youth.birth_date).desc(), col(Youth.last_name), col(Youth.id))
-        .limit(COHORT_LIMIT)
+        .limit(limit)
     )
-    return _count(session, stmt), [Person(*row) for row in rows]
+    return count_rows(session, stmt), [Person(*row) for row in rows]
 
 
 def cohorts(session: Session, user: User, month: date, filters: Filters, today: date,
-            tz: tzinfo) -> list[Cohort]:
+            tz: tzinfo, shown: int = COHORT_LIMIT, expand: str = "") -> list[Cohort]:
     """Those reaching 16½, 17, 17½ and 18 in `month`, then those turning 18 in each of the
-    next three months; each with readiness for the rows shown."""
+    next three months; each with readiness for the rows shown: `shown` of each, and
+    COHORT_LIMIT of the cohort whose key is `expand`."""
     base = _scope(user, filters, today, tz)
     eighteen = rules.MILESTONE_AGE[rules.Milestone.EIGHTEEN]
     groups = [(m.value, rules.MILESTONE_LABELS[m], rules.MILESTONE_AGE[m], month)
@@ -155,7 +172,8 @@ def cohorts(session: Session, user: User, month: date, filters: Filters, today: 
                for ahead in range(1, rules.NEXT_MONTHS_TO_18 + 1)]
     ranges = [rules.births_reaching(age, first, rules.month_end(first))
               for _key, _label, age, first in groups]
-    found = [_cohort(session, base, *r) for r in ranges]
+    found = [_cohort(session, base, *r, limit=COHORT_LIMIT if key == expand else shown)
+             for (key, _label, _age, _first), r in zip(groups, ranges, strict=True)]
     readiness = readiness_for(session, [p for _total, people in found for p in people], today)
     return [
         Cohort(key, label, first, rules.month_end(first), total,
@@ -240,11 +258,16 @@ def readiness_for(session: Session, people: Sequence[Person], today: date
     return result
 
 
+def _listed(session: Session, ordered: Any) -> list[Listed]:
+    """The first SECTION_LIMIT of an ordered query of young people, as Listed rows."""
+    return [Listed(*row) for row in session.execute(
+        ordered.with_only_columns(*_LISTED_COLUMNS).limit(SECTION_LIMIT))]
+
+
 def overdue_section(session: Session, base: Any, today: date) -> Section:
     stmt = base.where(col(Youth.next_open_due_on) < today)
-    rows = list(session.exec(
-        stmt.order_by(col(Youth.next_open_due_on), col(Youth.id)).limit(SECTION_LIMIT)))
-    return Section(_count(session, stmt), rows)
+    return Section(count_rows(session, stmt), _listed(
+        session, stmt.order_by(col(Youth.next_open_due_on), col(Youth.id))))
 
 
 def soon_18_without_adult(session: Session, base: Any, today: date) -> Section:
@@ -254,9 +277,8 @@ def soon_18_without_adult(session: Session, base: Any, today: date) -> Section:
     stmt = base.where(col(Youth.birth_date) > after, col(Youth.birth_date) <= on_or_before,
                       col(Youth.adult_caseworker_id).is_(None),
                       col(Youth.status) == YouthStatus.ACTIVE)
-    rows = list(session.exec(stmt.order_by(col(Youth.birth_date), col(Youth.id))
-                             .limit(SECTION_LIMIT)))
-    return Section(_count(session, stmt), rows)
+    return Section(count_rows(session, stmt), _listed(
+        session, stmt.order_by(col(Youth.birth_date), col(Youth.id))))
 
 
 def late_inquiries(session: Session, base: Any, now: datetime) -> Section:
@@ -264,9 +286,8 @@ def late_inquiries(session: Session, base: Any, now: datetime) -> Section:
     late = (select(Inquiry.youth_id)
             .where(col(Inquiry.answered_at).is_(None), col(Inquiry.due_at) < now))
     stmt = base.where(col(Youth.id).in_(late))
-    rows = list(session.exec(stmt.order_by(col(Youth.last_name), col(Youth.id))
-                             .limit(SECTION_LIMIT)))
-    return Section(_count(session, stmt), rows)
+    return Section(count_rows(session, stmt), _listed(
+        session, stmt.order_by(col(Youth.last_name), col(Youth.id))))
 
 
 def caseworker_load(session: Session) -> list[Load]:
@@ -276,7 +297,7 @@ def caseworker_load(session: Session) -> list[Load]:
         counts: dict[int, int] = {}
         for _status, user_id, count in session.execute(
             select(col(Youth.status), column, func.count())
-            .where(col(Youth.status).in_(_OPEN_CASE))
+            .where(col(Youth.status).in_(OPEN_CASE))
             .group_by(col(Youth.status), column)
         ):
             if user_id is not None:
@@ -285,11 +306,12 @@ def caseworker_load(session: Session) -> list[Load]:
 
     child = grouped(col(Youth.child_caseworker_id))
     adult = grouped(col(Youth.adult_caseworker_id))
-    people = session.exec(select(User).where(
+    people = session.execute(select(col(User.id), col(User.full_name)).where(
         col(User.role).in_([Role.CHILD_CASEWORKER, Role.ADULT_CASEWORKER]),
         col(User.id).in_(id_list(set(child) | set(adult))),
     ).order_by(col(User.full_name)))
-    return [Load(u, child.get(u.id or 0, 0), adult.get(u.id or 0, 0)) for u in people]
+    return [Load(user_id, name, child.get(user_id, 0), adult.get(user_id, 0))
+            for user_id, name in people]
 
 
 READINESS_STACKS = ("in_place", "partly", "not_started")
@@ -344,11 +366,13 @@ def flags_chart(session: Session, base: Any, month: date, tz: tzinfo
 
 
 def build(session: Session, user: User, month: date, filters: Filters, today: date,
-          tz: tzinfo, client_addr: str = "") -> Overview:
+          tz: tzinfo, client_addr: str = "", *, shown: int = COHORT_LIMIT,
+          expand: str = "") -> Overview:
+    """The overview of `month`; `shown` and `expand` as for `cohorts`."""
     base = _scope(user, filters, today, tz)
     result = Overview(
         month=month,
-        cohorts=cohorts(session, user, month, filters, today, tz),
+        cohorts=cohorts(session, user, month, filters, today, tz, shown, expand),
         overdue=overdue_section(session, base, today),
         soon_18_without_adult=soon_18_without_adult(session, base, today),
         late_inquiries=late_inquiries(session, base, utcnow()),
@@ -361,102 +385,3 @@ def build(session: Session, user: User, month: date, filters: Filters, today: da
                  client_addr=client_addr, detail=f"month={month:%Y-%m} rows={shown}")
     session.flush()
     return result
-
-
-CSV_READINESS = (
-    ("adult_caseworker", N_("Adult caseworker assigned")),
-    ("coordinator_and_buddy", N_("Coordinator and buddy set")),
-    ("network_started", N_("Network map started")),
-    ("consent_for_adult_department", N_("Consent covering the adult department")),
-    ("first_meeting_held", N_("First coordination meeting held")),
-)
-
-
-def export_csv(session: Session, user: User, result: Overview, *, with_cpr: bool,
-               client_addr: str = "") -> bytes:
-    """The cohorts as a CSV file Danish Excel opens: UTF-8 with BOM, semicolons, Danish
-    dates. CPR numbers only when asked for, and then audit-logged. Every cell goes through
-    `safe_row`, so a name such as ``=HYPERLINK(...)`` is shown as text, never run."""
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    yes, no = gettext("Yes"), gettext("No")
-    header = [gettext("Group"), gettext("Name"), gettext("Birth date")]
-    if with_cpr:
-        header.append(gettext("CPR number"))
-    header += [gettext(label) for _key, label in CSV_READINESS]
-    header += [gettext("Documents handed over"), gettext("Own consent after 18"),
-               gettext("Overdue steps")]
-    writer.writerow(safe_row(header))
-    cprs: dict[int, str | None] = {}
-    if with_cpr:
-        ids = [row.youth.id for cohort in result.cohorts for row in cohort.rows]
-        cprs = dict(session.execute(
-            select(col(Youth.id), col(Youth.cpr)).where(col(Youth.id).in_(ids))).all())
-    for cohort in result.cohorts:
-        group = f"{gettext(cohort.label)} {format_short_date(cohort.first)}–" \
-                f"{format_short_date(cohort.last)}"
-        for row in cohort.rows:
-            youth, ready = row.youth, row.readiness
-            line = [group, youth.full_name, format_short_date(youth.birth_date)]
-            if with_cpr:
-                line.append(cprs.get(youth.id) or "")
-            line += [yes if getattr(ready, key) else no for key, _label in CSV_READINESS]
-            line.append(f"{ready.documents_handed_over} / {ready.documents_required}")
-            line.append((yes if ready.own_consent else no) if ready.own_consent_needed else "")
-            line.append(str(ready.overdue_steps))
-            writer.writerow(safe_row(line))
-    audit.record(session, AuditAction.EXPORT, user_id=user.id, object_type="overview",
-                 client_addr=client_addr,
-                 detail=f"month={result.month:%Y-%m} cpr={'yes' if with_cpr else 'no'}")
-    session.flush()
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
-
-
-SUMMARY_HOUR = 7
-
-
-def send_monthly_summary(session: Session, settings: Settings, now: datetime) -> int:
-    """On the first day of each month from 07:00 (or the first run after it), queues one
-    short summary per active coordinator: counts and a link, no names and no CPR numbers.
-    The dedupe key makes every later run that month a no-op, also one running at the same
-    moment. Returns messages queued."""
-    local = now.astimezone(settings.tz)
-    if local.day == 1 and local.hour < SUMMARY_HOUR:
-        return 0
-    month = local.date().replace(day=1)
-    base = select(Youth).where(col(Youth.status).in_(_OPEN_CASE))
-    counts = {}
-    for milestone in (rules.Milestone.FLAG, rules.Milestone.EIGHTEEN):
-        after, on_or_before = rules.births_reaching(rules.MILESTONE_AGE[milestone], month,
-                                                    rules.month_end(month))
-        counts[milestone] = _count(session, base.where(
-            col(Youth.birth_date) > after, col(Youth.birth_date) <= on_or_before))
-    overdue = overdue_section(session, base, local.date()).total
-    no_adult = soon_18_without_adult(session, base, local.date()).total
-    coordinators = session.exec(select(User).where(
-        User.role == Role.COORDINATOR, col(User.is_active).is_(True)))
-    queued = 0
-    for coordinator in coordinators:
-        with i18n.locale(coordinator.locale):
-            subject = gettext("Overgang: the overview for %(month)s") % {
-                "month": i18n.format_date(month, "MMMM y")}
-            body = "\n".join([
-                gettext("This month in Overgang:"),
-                "",
-                gettext("Reaching 16½ and entering the transition: %(n)s")
-                % {"n": counts[rules.Milestone.FLAG]},
-                gettext("Turning 18: %(n)s") % {"n": counts[rules.Milestone.EIGHTEEN]},
-                gettext("Young people with overdue steps: %(n)s") % {"n": overdue},
-                gettext("Turning 18 within six months without an adult caseworker: %(n)s")
-                % {"n": no_adult},
-                "",
-                gettext("See the overview (log in first): %(url)s")
-                % {"url": f"{settings.public_base_url}/overview?month={month:%Y-%m}"},
-            ])
-        queued += outbox.enqueue_once(
-            session, settings, kind=OutboxKind.OVERVIEW_SUMMARY, subject=subject, body=body,
-            recipient_email=coordinator.email, recipient_name=coordinator.full_name,
-            recipient_user_id=coordinator.id, now=now,
-            dedupe_key=f"overview:{month:%Y-%m}:{coordinator.id}")
-    session.flush()
-    return queued

@@ -27,6 +27,27 @@ def caseworkers(session: Session, role: Role | None = None) -> list[User]:
     return list(session.exec(stmt))
 
 
+def caseworker_names(session: Session, role: Role | None = None) -> list[tuple[int, str]]:
+    """(id, full name) of the active caseworkers, by name: what a filter or a choice of
+    caseworker shows, two columns rather than whole accounts."""
+    roles = [role] if role else [Role.CHILD_CASEWORKER, Role.ADULT_CASEWORKER]
+    stmt = (
+        select(col(User.id), col(User.full_name))
+        .where(col(User.role).in_(roles), col(User.is_active).is_(True))
+        .order_by(col(User.full_name))
+    )
+    return [(int(user_id), name) for user_id, name in session.execute(stmt)]
+
+
+def names_by_id(session: Session, ids: set[int | None]) -> dict[int, str]:
+    """The full names of the accounts `ids` (None and unknown ids left out)."""
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return {}
+    return {int(user_id): name for user_id, name in session.execute(
+        select(col(User.id), col(User.full_name)).where(col(User.id).in_(wanted)))}
+
+
 def username_exists(session: Session, username: str, exclude_id: int | None = None) -> bool:
     stmt = select(func.count()).select_from(User).where(
         func.lower(User.username) == username.strip().lower()

@@ -13,7 +13,7 @@ from app.domain import labels
 from app.domain import overview as rules
 from app.domain.validation import FieldError
 from app.models.user import Department
-from app.services import overview, users
+from app.services import overview, overview_export, users
 from app.web.routing import make_router
 from app.web.templating import render
 
@@ -44,7 +44,7 @@ def query_values(request: Request, today: date) -> tuple[date, overview.Filters,
 def overview_page(request: Request, session: SessionDep, settings: SettingsDep,
                   user: CoordinatorUser, today: TodayDep) -> Response:
     context: dict[str, Any] = {
-        "caseworkers": users.caseworkers(session), "labels": labels, "today": today,
+        "caseworkers": users.caseworker_names(session), "labels": labels, "today": today,
         "month_error": None,
     }
     try:
@@ -52,9 +52,10 @@ def overview_page(request: Request, session: SessionDep, settings: SettingsDep,
     except FieldError as exc:
         month, filters, query = today.replace(day=1), overview.Filters(), {}
         context["month_error"] = exc.msg
+    expand = request.query_params.get("cohort", "")[:10]
     result = overview.build(session, user, month, filters, today, settings.tz,
-                            client_addr(request))
-    context.update(result=result, filters=filters, query=query,
+                            client_addr(request), shown=overview.COHORT_SHOWN, expand=expand)
+    context.update(cohort_limit=overview.COHORT_LIMIT, result=result, filters=filters, query=query,
                    previous=rules.add_months(month, -1), next=rules.add_months(month, 1))
     return render(request, "overview.html", context,
                   status_code=400 if context["month_error"] else 200)
@@ -67,7 +68,7 @@ def overview_csv(request: Request, session: SessionDep, settings: SettingsDep,
     result = overview.build(session, user, month, filters, today, settings.tz,
                             client_addr(request))
     with_cpr = request.query_params.get("cpr") == "1"
-    body = overview.export_csv(session, user, result, with_cpr=with_cpr,
+    body = overview_export.export_csv(session, user, result, with_cpr=with_cpr,
                                client_addr=client_addr(request))
     return Response(body, media_type="text/csv; charset=utf-8", headers={
         "Content-Disposition": f'attachment; filename="overblik-{month:%Y-%m}.csv"',

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from calendar import monthrange
+from collections.abc import Iterable
 from datetime import date
 from enum import StrEnum
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from dateutil.relativedelta import relativedelta
 from fastapi import Request
 from fastapi.responses import Response
+from jinja2 import pass_context
+from jinja2.runtime import Context
 from jinja2_fragments.fastapi import Jinja2Blocks
+from markupsafe import Markup, escape
 
 from app import i18n
 from app.deps import CSRF_FIELD, Viewer, csrf_token_for, is_htmx
@@ -30,6 +35,9 @@ def make_templates(settings: Settings) -> Jinja2Blocks:
     env.install_gettext_callables(  # type: ignore[attr-defined]
         gettext=i18n.gettext, ngettext=i18n.ngettext, newstyle=True
     )
+    # The same new-style gettext, with a message without variables translated, escaped and
+    # formatted once per language rather than at every call (a page makes a hundred).
+    env.globals["gettext"] = env.globals["_"] = _template_gettext
     env.filters["date"] = i18n.format_date
     env.filters["short_date"] = i18n.format_short_date
     env.filters["datetime"] = i18n.format_datetime
@@ -37,6 +45,7 @@ def make_templates(settings: Settings) -> Jinja2Blocks:
     env.filters["age"] = format_age
     env.filters["mask_cpr"] = mask_stored_cpr
     env.filters["label"] = label
+    env.globals["select_options"] = select_options
     # Templates compare enums, not their values: every labelled enum by its class name.
     enums: list[type[StrEnum]] = [*labels.ENUM_LABELS, ReviewStatus]
     for enum_cls in enums:
@@ -48,15 +57,51 @@ def make_templates(settings: Settings) -> Jinja2Blocks:
 def label(value: StrEnum) -> str:
     """An enum value's label in the current language (``{{ meeting.kind|label }}``)."""
     return i18n.gettext(labels.label(value))
+_TRANSLATED: dict[tuple[str, str], Markup] = {}
+
+
+@pass_context
+def _template_gettext(context: Context, message: str, **variables: object) -> str:
+    """`jinja2.ext`'s new-style gettext (translated, escaped when autoescaping, always
+    %-formatted), remembering the result for a message without variables."""
+    # Messages come from the code and the catalogue, not from users: markup as jinja2.ext's.
+    if variables or not context.eval_ctx.autoescape or not isinstance(message, str):
+        translated = Markup(i18n.gettext(message)) if context.eval_ctx.autoescape \
+            else i18n.gettext(message)  # noqa: S704
+        return translated % variables
+    key = (i18n.current_locale(), message)
+    found = _TRANSLATED.get(key)
+    if found is None:
+        found = _TRANSLATED[key] = Markup(i18n.gettext(message)) % {}  # noqa: S704
+    return found
 
 
 def format_age(birth_date: date, today: date) -> str:
-    age = relativedelta(today, birth_date)
-    years = i18n.ngettext("%(num)s year", "%(num)s years", age.years) % {"num": age.years}
-    if age.months == 0:
+    months_old = (today.year - birth_date.year) * 12 + today.month - birth_date.month
+    if today.day < birth_date.day and today.day != monthrange(today.year, today.month)[1]:
+        months_old -= 1  # a month is complete on the same day, or the month's last day
+    age_years, age_months = divmod(months_old, 12)
+    years = i18n.ngettext("%(num)s year", "%(num)s years", age_years) % {"num": age_years}
+    if age_months == 0:
         return years
-    months = i18n.ngettext("%(num)s month", "%(num)s months", age.months) % {"num": age.months}
+    months = i18n.ngettext("%(num)s month", "%(num)s months", age_months) % {"num": age_months}
     return i18n.gettext("%(years)s and %(months)s") % {"years": years, "months": months}
+
+
+def select_options(options: Iterable[tuple[object, str]], selected: object = None) -> Markup:
+    """The <option> elements of (value, text) pairs, `selected` marked: one string join for
+    a list of hundreds of staff, not a template loop escaping each piece; the last few
+    lists made are remembered."""
+    return _options(tuple(options), None if selected is None else str(selected))
+
+
+@lru_cache(maxsize=16)
+def _options(options: tuple[tuple[object, str], ...], chosen: str | None) -> Markup:
+    # Every value and text is escaped here, the rest is literal markup.
+    return Markup("".join(  # noqa: S704
+        f'<option value="{escape(value)}"{" selected" if str(value) == chosen else ""}>'
+        f"{escape(text)}</option>"
+        for value, text in options))
 
 
 def mask_stored_cpr(digits: str | None) -> str:

@@ -85,17 +85,37 @@ def _changes_ending(session: Session, user: Any, today: date) -> dict[str, Any]:
     return {"changes_ending": changes, "change_people": people}
 
 
-def _steps_context(session: Session, user: Any, today: date) -> dict[str, Any]:
+# "My tasks" shows the first TASKS_SHOWN of its long lists; "show more" (?show=steps or
+# ?show=updates) the first TASKS_MORE of one of them.
+TASKS_SHOWN = 20
+TASKS_MORE = 100
+
+
+def _first(rows: list[Any], shown: int) -> tuple[list[Any], bool]:
+    """The first `shown` of rows fetched one over, and whether there were more."""
+    return rows[:shown], len(rows) > shown
+
+
+def _steps_context(session: Session, user: Any, today: date,
+                   shown: int = TASKS_SHOWN) -> dict[str, Any]:
     """The steps on "My tasks": all its htmx fragment needs."""
-    return {"tasks": timeline.my_tasks(session, user, today), "step_labels": labels.STEP_STATUS,
-            "step_people": {}, "today": today}
+    tasks, more = _first(timeline.my_tasks(session, user, today, limit=shown + 1), shown)
+    return {"tasks": tasks, "more_tasks": more and shown < TASKS_MORE,
+            "tasks_more": TASKS_MORE, "step_labels": labels.STEP_STATUS, "step_people": {},
+            "today": today}
 
 
-def _tasks_context(session: Session, settings: Settings, user: Any,
-                   today: date) -> dict[str, Any]:
-    return {**_steps_context(session, user, today), "labels": labels,
+def _tasks_context(session: Session, settings: Settings, user: Any, today: date,
+                   show: str = "") -> dict[str, Any]:
+    steps_shown = TASKS_MORE if show == "steps" else TASKS_SHOWN
+    updates_shown = TASKS_MORE if show == "updates" else TASKS_SHOWN
+    updates, more_updates = _first(
+        letters.updates_due_for(session, settings, user, today, limit=updates_shown),
+        updates_shown)
+    return {**_steps_context(session, user, today, steps_shown), "labels": labels,
             "inquiries": inquiries.open_for_user(session, user), "now": clock.now(),
-            "status_updates": letters.updates_due_for(session, settings, user, today),
+            "status_updates": updates,
+            "more_updates": more_updates and updates_shown < TASKS_MORE,
             **_changes_ending(session, user, today),
             "actions": meetings.open_actions_for(session, user),
             "review_follow_ups": review.follow_ups_for(session, user),
@@ -106,7 +126,8 @@ def _tasks_context(session: Session, settings: Settings, user: Any,
 @router.get("/tasks")
 def my_tasks(request: Request, session: SessionDep, settings: SettingsDep, user: CurrentUser,
              today: TodayDep) -> Response:
-    return render(request, "tasks.html", _tasks_context(session, settings, user, today))
+    show = request.query_params.get("show", "")
+    return render(request, "tasks.html", _tasks_context(session, settings, user, today, show))
 
 
 OFFSET_RANGE = N_("The offset must be zero or more years and 0 to 11 months.")

@@ -73,7 +73,7 @@ def _filters(request: Request) -> youths.YouthFilters:
 
 def _list_context(session: SessionDep, user: User, filters: youths.YouthFilters,
                   result: youths.YouthPage, today: Any) -> dict[str, Any]:
-    people = users.caseworkers(session)
+    people = users.caseworker_names(session)
     query = {k: v for k, v in {
         "q": filters.name, "department": filters.department, "caseworker": filters.caseworker_id,
         "age": filters.age_band, "status": filters.status,
@@ -82,7 +82,7 @@ def _list_context(session: SessionDep, user: User, filters: youths.YouthFilters,
     }.items() if v}
     return {
         "filters": filters, "result": result, "query": query, "caseworkers": people,
-        "names": youths.users_by_id(session, {y.child_caseworker_id for y in result.rows}),
+        "names": users.names_by_id(session, {y.child_caseworker_id for y in result.rows}),
         "labels": labels, "today": today,
     }
 
@@ -131,7 +131,7 @@ async def search_cpr(
 def _form_context(session: SessionDep, user: User, values: dict[str, Any],
                   errors: dict[str, Msg], youth: Any = None) -> dict[str, Any]:
     def options(role: Role | None) -> list[tuple[int | None, str]]:
-        return [(u.id, u.full_name) for u in users.caseworkers(session, role)]
+        return list(users.caseworker_names(session, role))
 
     may_reassign = youth is None or may_reassign_and_close(
         user.role, user.id, youth.coordinator_id)

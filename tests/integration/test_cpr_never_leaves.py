@@ -52,7 +52,7 @@ from app.services import (
     meeting_replies,
     meetings,
     outbox,
-    overview,
+    overview_mail,
     youths,
 )
 from app.services.youths import ValidationFailedError
@@ -353,7 +353,7 @@ def _every_kind(session: Session, settings: Settings) -> Youth:
     family.propose(session, settings, on_page, channel=Channel.EMAIL,
                    frequency=Frequency.WEEKLY, interpreter_language="", plain_language=True,
                    note="", now=NOW)  # FAMILY_NOTICE
-    overview.send_monthly_summary(
+    overview_mail.send_monthly_summary(
         session, settings, datetime(2026, 4, 1, 8, tzinfo=settings.tz))  # OVERVIEW_SUMMARY
     return youth
 

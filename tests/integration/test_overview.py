@@ -159,17 +159,17 @@ def test_the_monthly_summary_goes_once_to_each_coordinator_without_names(
     from datetime import UTC, datetime
 
     from app.models.outbox import OutboxKind, OutboxMessage
-    from app.services import overview
+    from app.services import overview_mail
 
     coordinator = make_user(session, Role.COORDINATOR, "koord")
     make_user(session, Role.CHILD_CASEWORKER, "boern")
     _youth(session, settings, coordinator, date(2008, 12, 5), "Hemmelig", cpr="0512084321")
 
     before_seven = datetime(2026, 12, 1, 5, 30, tzinfo=UTC)  # 06:30 in Copenhagen
-    assert overview.send_monthly_summary(session, settings, before_seven) == 0
+    assert overview_mail.send_monthly_summary(session, settings, before_seven) == 0
     at_seven = datetime(2026, 12, 1, 6, 0, tzinfo=UTC)
-    assert overview.send_monthly_summary(session, settings, at_seven) == 1
-    assert overview.send_monthly_summary(session, settings, at_seven) == 0  # run twice
+    assert overview_mail.send_monthly_summary(session, settings, at_seven) == 1
+    assert overview_mail.send_monthly_summary(session, settings, at_seven) == 0  # run twice
 
     messages = session.exec(
         select(OutboxMessage).where(OutboxMessage.kind == OutboxKind.OVERVIEW_SUMMARY)).all()

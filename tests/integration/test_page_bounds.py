@@ -1,0 +1,76 @@
+"""Pages do not grow with the register: with a couple of thousand generated young people
+(and five hundred for each children's caseworker, as at 100,000), each page issues a bounded
+number of statements, loads a bounded number of rows as objects and stays under 100 KB.
+No timings are asserted (bench/http.py measures those)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import event, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session as OrmSession
+from sqlmodel import Session
+
+import bench.generate as bench
+from app.models.network import NetworkMember
+from app.settings import Settings
+from tests.conftest import login
+
+MAX_BYTES = 100_000
+# (user, path, statements at most, objects loaded at most)
+PAGES = [
+    ("bench-koordinator-0001", "/youths", 8, 30),
+    ("bench-koordinator-0001", "/youths?page=40", 8, 30),
+    ("bench-koordinator-0001", "/youths?q=nielsen", 8, 30),
+    ("bench-boern-0001", "/youths", 8, 30),
+    ("bench-koordinator-0001", "/youths/{youth}", 25, 80),
+    ("bench-koordinator-0001", "/youths/{youth}/network", 8, 20),
+    ("bench-koordinator-0001", "/tasks", 15, 10),
+    ("bench-boern-0001", "/tasks", 15, 140),
+    ("bench-boern-0001", "/tasks?show=steps", 15, 300),
+    ("bench-koordinator-0001", "/overview", 36, 5),
+    ("bench-koordinator-0001", "/api/v1/youths", 6, 30),
+    ("bench-koordinator-0001", "/", 3, 3),
+]
+
+
+@pytest.fixture
+def generated(engine: Engine, settings: Settings, session: Session, today: date) -> int:
+    bench.generate(engine, settings, 2000, today=today, seed=3)
+    youth = session.exec(select(NetworkMember.youth_id).order_by(  # type: ignore[call-overload]
+        NetworkMember.youth_id)).first()
+    return int(youth[0])
+
+
+@pytest.mark.parametrize(("username", "path", "most_statements", "most_objects"), PAGES)
+def test_a_page_reads_and_writes_a_bounded_amount_at_two_thousand_young_people(
+    client: TestClient, engine: Engine, generated: int, username: str, path: str,
+    most_statements: int, most_objects: int,
+) -> None:
+    login(client, username, bench.BENCH_PASSWORD)
+    url = path.format(youth=generated)
+    statements: list[str] = []
+    loaded: Counter[str] = Counter()
+
+    def count_statement(*args: object) -> None:
+        statements.append(str(args[2]))
+
+    def count_object(_session: object, instance: object) -> None:
+        loaded[type(instance).__name__] += 1
+
+    event.listen(engine, "before_cursor_execute", count_statement)
+    event.listen(OrmSession, "loaded_as_persistent", count_object)
+    try:
+        response = client.get(url)
+    finally:
+        event.remove(engine, "before_cursor_execute", count_statement)
+        event.remove(OrmSession, "loaded_as_persistent", count_object)
+
+    assert response.status_code == 200
+    assert len(response.content) < MAX_BYTES
+    assert len(statements) <= most_statements, statements
+    assert sum(loaded.values()) <= most_objects, loaded
