@@ -9,6 +9,7 @@ Alembic runs SQLite migrations with foreign keys off and checks them before comm
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 
 from alembic import op
@@ -76,9 +77,12 @@ def with_checks(create: str, checks: list[str]) -> str:
 
 
 def without_check(create: str, name: str) -> str:
-    start = create.index(f", CONSTRAINT {name} CHECK (")
+    found = re.search(rf",\s*CONSTRAINT\s+{re.escape(name)}\s+CHECK\s*\(", create)
+    if found is None:
+        raise ValueError(name)
+    start = found.start()
     depth = 0
-    for end in range(create.index("(", start), len(create)):
+    for end in range(found.end() - 1, len(create)):
         depth += {"(": 1, ")": -1}.get(create[end], 0)
         if depth == 0:
             return create[:start] + create[end + 1:]

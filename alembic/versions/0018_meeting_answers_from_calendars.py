@@ -48,8 +48,5 @@ def downgrade() -> None:
     set_checks('outbox_message', drop=['kind'], add={'kind': OUTBOX_KINDS})
     op.execute("UPDATE meeting_invitee SET answer = 'needs_action' WHERE answer = 'tentative'")
     set_checks('meeting_invitee', drop=['answer', 'answered_via'], add={'answer': ANSWERS})
-    with op.batch_alter_table('meeting_invitee') as batch:
-        batch.drop_column('wants_reminder')
-        batch.drop_column('proposed_end')
-        batch.drop_column('proposed_start')
-        batch.drop_column('answered_via')
+    for column in ('wants_reminder', 'proposed_end', 'proposed_start', 'answered_via'):
+        op.drop_column('meeting_invitee', column)  # SQLite 3.35+ drops a column in place

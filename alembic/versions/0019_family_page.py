@@ -76,9 +76,8 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.execute(sa.text("DELETE FROM outbox_message WHERE kind = 'family_notice'"))
     set_checks('outbox_message', drop=['kind'], add={'kind': OUTBOX_KINDS})
-    with op.batch_alter_table('network_person') as batch:
-        batch.drop_index('ix_network_person_cpr_hash')
-        batch.drop_column('cpr_hash')
+    op.drop_index('ix_network_person_cpr_hash', 'network_person')
+    op.drop_column('network_person', 'cpr_hash')
     op.drop_index('ix_communication_proposal_youth_id', 'communication_proposal')
     op.drop_table('communication_proposal')
     op.drop_index('ix_citizen_session_expires_at', 'citizen_session')
