@@ -23,6 +23,7 @@ from app.domain.consent import ConsentData
 from app.domain.inquiry import AnswerData, InquiryData
 from app.domain.meeting import MeetingData
 from app.domain.network_input import MemberData
+from app.domain.timeline import FIRST_MEETING_STEP_KEY, HANDOVER_STEP_KEY
 from app.models.handover import ConsentMethod, DocumentStatus, Purpose, Recipient
 from app.models.inquiry import InquirySender
 from app.models.meeting import MeetingKind, PlaceKind
@@ -31,8 +32,7 @@ from app.models.timeline import TimelineStep, YouthStep
 from app.models.user import User
 from app.models.youth import Channel, Youth, YouthStatus
 from app.services import handover, inquiries, meetings, network, timeline
-from app.services.handover import HANDOVER_STEP_KEY
-from app.services.meetings import FIRST_MEETING_STEP_KEY, Choice
+from app.services.meetings import Choice
 from app.settings import Settings
 from seeds import data
 

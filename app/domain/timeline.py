@@ -13,6 +13,10 @@ from app.i18n import N_
 
 DUE_SOON_DAYS = 30
 FLAG_STEP_KEY = "flag"
+# The steps an event closes: the first coordination meeting held, every required document
+# handed over.
+FIRST_MEETING_STEP_KEY = "first_meeting"
+HANDOVER_STEP_KEY = "handover"
 
 
 class StepStatus(StrEnum):

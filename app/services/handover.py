@@ -39,6 +39,7 @@ from app.domain.consent import (
     transition_problem,
     withdrawal_effects,
 )
+from app.domain.timeline import HANDOVER_STEP_KEY
 from app.domain.validation import FieldError
 from app.i18n import N_, Msg
 from app.models.audit import AuditAction
@@ -58,7 +59,6 @@ from app.models.youth import EventKind, Youth, YouthEvent
 from app.services import audit, network, timeline, youths
 from app.services.youths import ValidationFailedError
 
-HANDOVER_STEP_KEY = "handover"
 HANDOVER_OFFSET = relativedelta(years=17, months=6)
 STATUS_EVENT = {
     DocumentStatus.REQUESTED: EventKind.DOCUMENT_REQUESTED,

@@ -23,6 +23,7 @@ from sqlmodel import Session, col, select
 
 from app.domain import ical, itip, labels, meeting_people
 from app.domain.meeting import MeetingData, ReplyClaim, no_six_digits_in_a_row
+from app.domain.timeline import FIRST_MEETING_STEP_KEY
 from app.domain.validation import CPR_IN_TEXT, FieldError, refuse_cpr
 from app.i18n import N_, Msg
 from app.models.audit import AuditAction
@@ -42,8 +43,6 @@ from app.services import audit, network, timeline, youths
 from app.services.meeting_mail import queue
 from app.services.youths import ValidationFailedError
 from app.settings import Settings
-
-FIRST_MEETING_STEP_KEY = "first_meeting"
 
 
 class MeetingNotFoundError(Exception):

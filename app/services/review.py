@@ -24,6 +24,7 @@ from sqlmodel import Session, col, select
 
 from app.domain import review as rules
 from app.domain.spreadsheet import safe_cell
+from app.domain.timeline import FIRST_MEETING_STEP_KEY
 from app.domain.validation import FieldError
 from app.i18n import N_, Msg, gettext
 from app.models.audit import AuditAction
@@ -51,7 +52,6 @@ from app.services.access import assigned_to, youth_access
 from app.services.youths import ValidationFailedError
 from app.settings import Settings
 
-FIRST_MEETING_STEP_KEY = "first_meeting"
 REVIEWERS = (Role.COORDINATOR, Role.ADMIN)
 
 

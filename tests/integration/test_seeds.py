@@ -8,6 +8,7 @@ from sqlmodel import col, func, select
 
 from app.clock import now as clock_now
 from app.domain.cpr import cpr_lookup_hash, parse_cpr
+from app.domain.timeline import FIRST_MEETING_STEP_KEY, HANDOVER_STEP_KEY
 from app.domain.youth import AgeBand, birth_date_range
 from app.models.handover import DocumentStatus, DocumentType, HandoverDocument
 from app.models.inquiry import Inquiry
@@ -25,8 +26,6 @@ from app.models.youth import (
     YouthStatus,
 )
 from app.services import letters
-from app.services.handover import HANDOVER_STEP_KEY
-from app.services.meetings import FIRST_MEETING_STEP_KEY
 from bench import generate as bench
 from seeds import data, demo
 

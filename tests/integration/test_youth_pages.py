@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from sqlmodel import func, select
 
+from app.clock import now as clock_now
 from app.models.audit import AuditAction, AuditEvent
 from app.models.user import Role
 from app.models.youth import Youth
@@ -178,3 +179,42 @@ def test_the_pages_today_is_copenhagens_day_on_the_apps_clock(client, session, c
     page = client.get(f"{url}/consents")
     assert page.status_code == 200
     assert "28. marts 2027" in page.text
+
+
+def test_the_young_persons_page_starts_with_a_summary_and_a_menu_in_page_order(
+        client, session, settings, today):
+    """Age, stage, next step with its date, coordinator and buddy, consent and open inquiries
+    at the top; the section menu lists every section, Møder and Henvendelser too, in the
+    order they come on the page."""
+    import re
+    from datetime import time
+
+    from app.domain.inquiry import InquiryData
+    from app.models.youth import Channel
+    from app.services import inquiries
+
+    worker = make_user(session, Role.CHILD_CASEWORKER, "sara", "Sara Holm")
+    buddy = make_user(session, Role.ADULT_CASEWORKER, "lars", "Lars Bech")
+    token = login(client, "sara")
+    created = client.post("/youths/new", data={
+        **VALID, "child_caseworker_id": worker.id, "coordinator_id": worker.id,
+        "buddy_id": buddy.id, "csrf_token": token})
+    youth_id = int(created.headers["location"].rsplit("/", 1)[1])
+    inquiries.create(session, settings, worker, youth_id, InquiryData(
+        received_on=today, received_time=time(0, 0), channel=Channel.PHONE,
+        sender_kind="family", summary="Mor ringede."), clock_now())
+    session.commit()
+    page = client.get(f"/youths/{youth_id}").text
+    glance = page[page.index('class="summary-list summary-glance"'):page.index("</dl>",
+                                                 page.index("summary-glance"))]
+    assert "Alder" in glance and " år" in glance
+    assert "Koordinerende sagsbehandler</dt><dd>Sara Holm" in glance
+    assert "Makker</dt><dd>Lars Bech" in glance
+    assert re.search(r"Næste skridt</dt><dd><a href=\"#timeline\">[^<]+</a>, frist \d+\.", glance)
+    assert "Intet samtykke gælder i dag" in glance
+    assert re.search(r"Åbne henvendelser</dt><dd><a href=\"#inquiries\">1</a>", glance)
+    nav = page[page.index('class="section-nav"'):page.index("</nav>", page.index("section-nav"))]
+    menu = re.findall(r'href="#([a-z]+)"', nav)
+    sections = re.findall(r'<section id="([a-z]+)"', page)
+    assert {"meetings", "inquiries"} <= set(menu)
+    assert menu == [s for s in sections if s in menu] and set(sections) <= set(menu)
