@@ -209,8 +209,8 @@ def _audit(session: Session, user: User, action: AuditAction, youth_id: int | No
 
 
 def _describe(person: Person, member: NetworkMember) -> str:
-    role = member.role_other or member.role.value
-    return f"{person.name} ({role})"
+    """The history's detail of a change to a member: who (their role is on the map)."""
+    return person.name
 
 
 def _checked(data: MembershipData, kind: PersonKind, youth: Youth, today: date) -> None:
@@ -361,7 +361,6 @@ def update_member(session: Session, user: User, youth_id: int, member_id: int,
     changed = _changed_contact(person, details)
     reached = _reached_elsewhere(session, user, person, member, changed) if changed else []
     moved = (member.sector, member.ring) != (membership.sector, membership.ring)
-    old_place = f"{member.sector.value}/{member.ring}"
     if changed:
         for key, value in details.model_dump(exclude={"kind"}).items():
             setattr(person, key, value)
@@ -374,8 +373,7 @@ def update_member(session: Session, user: User, youth_id: int, member_id: int,
     session.add(member)
     _event(session, youth.id, user, EventKind.NETWORK_MEMBER_CHANGED, _describe(person, member))
     if moved:
-        _event(session, youth.id, user, EventKind.NETWORK_MEMBER_MOVED,
-               f"{person.name}: {old_place} -> {member.sector.value}/{member.ring}")
+        _event(session, youth.id, user, EventKind.NETWORK_MEMBER_MOVED, person.name)
     _audit(session, user, AuditAction.UPDATE, youth.id, member.id,
            f"contact details changed: {', '.join(changed)}" if changed else "")
     _record_reach(session, user, youth, person, reached, changed)
@@ -389,11 +387,9 @@ def move_member(session: Session, user: User, youth_id: int, member_id: int,
     member = view.member
     if (member.sector, member.ring) == (place.sector, place.ring):
         return view
-    old_place = f"{member.sector.value}/{member.ring}"
     member.sector, member.ring, member.updated_at = place.sector, place.ring, utcnow()
     session.add(member)
-    _event(session, youth.id, user, EventKind.NETWORK_MEMBER_MOVED,
-           f"{view.person.name}: {old_place} -> {place.sector.value}/{place.ring}")
+    _event(session, youth.id, user, EventKind.NETWORK_MEMBER_MOVED, view.person.name)
     _audit(session, user, AuditAction.UPDATE, youth.id, member.id, "moved")
     session.flush()
     return view

@@ -185,13 +185,15 @@ def test_the_young_persons_page_starts_with_a_summary_and_a_menu_in_page_order(
         client, session, settings, today):
     """Age, stage, next step with its date, coordinator and buddy, consent and open inquiries
     at the top; the section menu lists every section, Møder and Henvendelser too, in the
-    order they come on the page."""
+    order they come on the page; the history names who joined the network."""
     import re
     from datetime import time
 
     from app.domain.inquiry import InquiryData
+    from app.domain.network_input import MemberData
+    from app.models.network import NetworkRole, PersonKind
     from app.models.youth import Channel
-    from app.services import inquiries
+    from app.services import inquiries, network
 
     worker = make_user(session, Role.CHILD_CASEWORKER, "sara", "Sara Holm")
     buddy = make_user(session, Role.ADULT_CASEWORKER, "lars", "Lars Bech")
@@ -203,8 +205,12 @@ def test_the_young_persons_page_starts_with_a_summary_and_a_menu_in_page_order(
     inquiries.create(session, settings, worker, youth_id, InquiryData(
         received_on=today, received_time=time(0, 0), channel=Channel.PHONE,
         sender_kind="family", summary="Mor ringede."), clock_now())
+    network.add_member(session, worker, youth_id, MemberData(
+        kind=PersonKind.PRIVATE, name="Karen Østergaard", role=NetworkRole.MOTHER), today)
     session.commit()
     page = client.get(f"/youths/{youth_id}").text
+    history = page[page.index('id="history"'):]
+    assert re.search(r"Tilføjet netværket: Karen Østergaard", history)  # who, not just what
     glance = page[page.index('class="summary-list summary-glance"'):page.index("</dl>",
                                                  page.index("summary-glance"))]
     assert "Alder" in glance and " år" in glance
