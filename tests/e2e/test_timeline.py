@@ -95,6 +95,10 @@ def test_the_job_moves_a_young_person_into_the_transition_and_the_adult_side_see
     page.get_by_role("link", name=link_name).click()
     page.wait_for_url(re.compile(rf"/youths/{youth_id}$"))
     expect(page.get_by_role("heading", name="Sigrid Flagesen", level=1)).to_be_visible()
-    expect(page.get_by_text("I overgangen siden 15. januar 2027")).to_be_visible()
+    # in the summary at the top and on the timeline
+    expect(page.locator(".summary-glance").get_by_text("I overgangen siden 15. januar 2027")
+           ).to_be_visible()
+    expect(page.locator("#timeline").get_by_text("I overgangen siden 15. januar 2027")
+           ).to_be_visible()
     flag_row = page.get_by_role("row").filter(has_text="Flag: overgangen starter")
     expect(flag_row.locator(".step-status")).to_contain_text("Udført")
