@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from dateutil.relativedelta import relativedelta
 from sqlmodel import Session, col, func, select
@@ -204,7 +204,7 @@ def load(session: Session, settings: Settings, today: date) -> int:
         cases.append((i, youth))
     session.flush()
     demo_case.bring_to_life(session, settings, cases, WITH_OVERDUE_STEP | REGISTERED_LATE, today,
-                            _at(today, settings, 8))
+                            demo_case.at(today, settings, 8))
     coordinator = next(u for u in users if u.role is Role.COORDINATOR)
     _management_review(session, settings, coordinator, today)
     return len(births)
@@ -254,10 +254,6 @@ def _management_review(session: Session, settings: Settings, coordinator: User,
                          "koordineringsmøder skal lægges i sagen samme uge.")
 
 
-def _at(day: date, settings: Settings, hour: int = 9) -> datetime:
-    return datetime.combine(day, time(hour), settings.tz)
-
-
 def _history(session: Session, settings: Settings, i: int, youth: Youth,
              flag_age: relativedelta, today: date) -> None:
     """A case that has been in the register for a while: created at 14 (or three years
@@ -266,12 +262,12 @@ def _history(session: Session, settings: Settings, i: int, youth: Youth,
     (REGISTERED_LATE) was registered after its flag date and is flagged late on start-up."""
     if i in REGISTERED_LATE:
         return
-    youth.created_at = _at(max(youth.birth_date + relativedelta(years=14),
+    youth.created_at = demo_case.at(max(youth.birth_date + relativedelta(years=14),
                                today - relativedelta(years=3)), settings)
     flag_day = youth.birth_date + flag_age
     if (flag_day <= today and youth.adult_support_expected is not SupportExpected.NO
             and youth.status is not YouthStatus.CLOSED):
-        youth.flagged_at = _at(flag_day, settings, 6)
+        youth.flagged_at = demo_case.at(flag_day, settings, 6)
         youth.transition_started_on = flag_day
         youth.flag_for_assessment = (
             youth.adult_support_expected is SupportExpected.NOT_ASSESSED)
@@ -289,7 +285,7 @@ def _history(session: Session, settings: Settings, i: int, youth: Youth,
     for n, step in enumerate(steps):
         if i in WITH_OVERDUE_STEP and n == len(steps) - 1:
             continue  # the latest past step is still open: overdue
-        step.done_at = _at(min(step.due_on + timedelta(days=7), today), settings, 11)
+        step.done_at = demo_case.at(min(step.due_on + timedelta(days=7), today), settings, 11)
         step.done_by_id = youth.child_caseworker_id
         session.add(step)
     timeline.refresh_next_open_due(session, [youth.id or 0])
@@ -304,7 +300,7 @@ def _status_update(session: Session, settings: Settings, i: int, youth: Youth,
         return
     shift = timedelta(days=-3 if i % 4 == 0 else 1 + i % 5)
     session.add(StatusUpdate(
-        youth_id=youth.id or 0, given_at=_at(today - interval + shift, settings, 10),
+        youth_id=youth.id or 0, given_at=demo_case.at(today - interval + shift, settings, 10),
         channel=Channel.PHONE, note="Ringede og fortalte, hvordan sagen går.",
         created_by_id=youth.child_caseworker_id))
 

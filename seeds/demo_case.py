@@ -72,7 +72,8 @@ def _weekday(day: date) -> date:
     return day + timedelta(days=max(0, 7 - day.weekday())) if day.weekday() >= 5 else day
 
 
-def _at(day: date, settings: Settings, hour: int, minute: int = 0) -> datetime:
+def at(day: date, settings: Settings, hour: int = 9, minute: int = 0) -> datetime:
+    """A wall-clock time in the municipality on `day`."""
     return datetime.combine(day, time(hour, minute), settings.tz)
 
 
@@ -137,15 +138,15 @@ def _first_meeting(session: Session, settings: Settings, user: User, youth: Yout
     """Held a week before its step was due, planned three weeks ahead, minutes written the
     same afternoon; the step is done on the day of the meeting."""
     day = _weekday(step.due_on - timedelta(days=7))
-    planned_at = _at(day - timedelta(days=21), settings, 9)
+    planned_at = at(day - timedelta(days=21), settings, 9)
     meeting = meetings.plan(session, settings, user, youth.id or 0, _meeting(day, 10),
                             _invited(family), planned_at, planned_at.date())
     held = meetings.invitees(session, meeting)
     meetings.record_minutes(
         session, user, meeting.id or 0, attended={p.id for p in held if p.id is not None},
         minutes=MINUTES.format(name=youth.first_name), decisions=DECISIONS,
-        now=_at(day, settings, 14))
-    step.done_at, step.done_by_id = _at(day, settings, 14), user.id
+        now=at(day, settings, 14))
+    step.done_at, step.done_by_id = at(day, settings, 14), user.id
     session.add(step)
 
 
@@ -171,7 +172,7 @@ def _handover(session: Session, settings: Settings, user: User, youth: Youth,
         handover.set_status(session, user, youth.id or 0, document.id, target, today)
     step = _step_due(session, youth, HANDOVER_STEP_KEY)
     if step is not None and step.done_at is not None:
-        step.done_at = _at(min(due_on - timedelta(days=3), today), settings, 12)
+        step.done_at = at(min(due_on - timedelta(days=3), today), settings, 12)
         session.add(step)
 
 
@@ -204,7 +205,7 @@ def _inquiry(session: Session, settings: Settings, user: User, youth: Youth, i: 
         sender_kind=InquirySender.PROFESSIONAL if i == 20 else InquirySender.FAMILY,
         summary=summary), now)
     if answered_after is not None:
-        answered = _at(received + timedelta(days=answered_after), settings, 13)
+        answered = at(received + timedelta(days=answered_after), settings, 13)
         if answered <= now:
             inquiries.answer(session, settings, user, row.id or 0, AnswerData(
                 answered_on=answered.date(), answered_time=answered.time(),
