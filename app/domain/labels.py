@@ -381,3 +381,61 @@ def network_role(role: NetworkRole, role_other: str = "") -> str:
     """A network member's role as shown: what the caseworker wrote, else the role's label
     (a message id)."""
     return role_other or NETWORK_ROLE[role]
+
+
+# --- the audit log's "what" ----------------------------------------------------------------
+
+AUDIT_OBJECT = {
+    "youth": N_("the young person's record"),
+    "youth_list": N_("the register"),
+    "youth_step": N_("a step on the timeline"),
+    "network_member": N_("a person in the network"),
+    "caseworker_change": N_("the caseworkers"),
+    "meeting": N_("a meeting"),
+    "meeting_invitee": N_("an answer to a meeting invitation"),
+    "action_point": N_("an action point"),
+    "handover_document": N_("a document on the handover checklist"),
+    "consent": N_("a consent"),
+    "inquiry": N_("an inquiry"),
+    "letter": N_("a letter"),
+    "status_update": N_("a status update"),
+    "communication_proposal": N_("the family's proposal for the communication agreement"),
+    "review": N_("a case in the management review"),
+    "review_follow_up": N_("a follow-up of the management review"),
+}
+"""What a change or a read was about, by the audit row's object type (rows of a young person)."""
+
+AUDIT_PAGE: tuple[tuple[str, str], ...] = (
+    ("/borger/unge/{youth_id}/samtykker", N_("the consents on the family's page")),
+    ("/borger", N_("the family's page")),
+    ("/audit", N_("the audit log")),
+    ("/edit", N_("the form for the young person's details")),
+    ("/family", N_("the family's page as the family sees it")),
+    ("/network", N_("the network map")),
+    ("/caseworkers", N_("the change of caseworker")),
+    ("/meetings", N_("the meetings")),
+    ("/handover", N_("the handover checklist")),
+    ("/documents", N_("the handover checklist")),
+    ("/consents", N_("the consents")),
+    ("/inquiries", N_("the inquiries")),
+    ("/letters", N_("the letters")),
+    ("/status-updates", N_("the status updates")),
+    ("/reviews", N_("the management review")),
+)
+"""What a read showed, by the start of the route's path after the young person's own part:
+``GET /youths/{youth_id}/network/members/new`` read the network map."""
+YOUTH_PAGE = N_("the young person's page")
+
+
+def audit_subject(action: AuditAction, object_type: str, detail: str) -> str | None:
+    """The message id saying what an audit row of a young person was about: the page a read
+    showed (its detail is ``"GET <route>"``), or the kind of object a change touched."""
+    if action is AuditAction.READ and " /" in detail:
+        path = detail.split(" ", 1)[1].removeprefix("/api/v1")
+        tail = path.removeprefix("/youths/{youth_id}")
+        if not tail:
+            return YOUTH_PAGE
+        for start, subject in AUDIT_PAGE:
+            if tail.startswith(start):
+                return subject
+    return AUDIT_OBJECT.get(object_type)

@@ -39,7 +39,6 @@ def make_templates(settings: Settings) -> Jinja2Blocks:
     # formatted once per language rather than at every call (a page makes a hundred).
     env.globals["gettext"] = env.globals["_"] = _template_gettext
     env.filters["date"] = i18n.format_date
-    env.filters["short_date"] = i18n.format_short_date
     env.filters["datetime"] = i18n.format_datetime
     env.filters["number"] = i18n.format_number
     env.filters["age"] = format_age

@@ -16,6 +16,7 @@ from sqlmodel import Session, col, func, select
 
 from app.clock import now as clock_now
 from app.deps import youth_scope
+from app.domain import labels
 from app.domain.cpr import cpr_lookup_hash
 from app.models.audit import AuditAction, AuditEvent
 from app.models.handover import Consent, ConsentMethod, DocumentType, GiverRole, HandoverDocument
@@ -64,6 +65,15 @@ def test_every_route_runs_in_the_scope_and_the_unit_of_work(app):
     for route in _api_routes(app):
         assert isinstance(route.original_route, UnitOfWorkRoute), route.path
         assert youth_scope in _calls(route.dependant), route.path
+
+
+def test_the_audit_log_names_the_page_of_every_read(app):
+    """The audit view says what each read showed ("Læst: netværkskortet")."""
+    reads = [path for path, _ in _urls(app, dict.fromkeys(YOUTH_PARAMS | {"action"}, 1), "GET")]
+    assert len(reads) > 20
+    unnamed = [p for p in reads
+               if labels.audit_subject(AuditAction.READ, "", f"GET {p}") is None]
+    assert unnamed == [], "add the page to domain/labels.AUDIT_PAGE"
 
 
 @dataclass

@@ -127,7 +127,8 @@ def test_reading_a_record_and_revealing_the_cpr_number_are_audit_logged(client, 
     ).all()
     assert AuditAction.READ in actions and AuditAction.REVEAL_CPR in actions
     log = client.get(f"{url}/audit")
-    assert log.status_code == 200 and "Fuldt CPR-nummer vist" in log.text
+    assert log.status_code == 200 and "Fuldt CPR-nummer vist: den unges sag" in log.text
+    assert "Læst: den unges side" in log.text  # what was read, not only that something was
 
 
 def test_pages_with_personal_data_are_not_cached_and_carry_security_headers(client, session):

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
+from pathlib import Path
 
 from dateutil.relativedelta import relativedelta
 
@@ -37,3 +39,19 @@ def test_the_options_of_a_choice_are_escaped_and_the_chosen_one_is_marked():
                     '<option value="12" selected>Bo &#34;B&#34; &amp; Co</option>')
     assert " selected" not in str(select_options(options, None))
     assert str(select_options(options, "1")).count(" selected") == 1
+
+
+def test_every_template_compiles_with_the_apps_filters_and_shows_dates_in_one_format():
+    """One date format on every page ("9. juni 2008"): templates pass dates through the
+    `date`/`datetime` filters; none formats a day itself, and the short form is not a filter."""
+    from app.web.templating import TEMPLATE_DIR, make_templates
+    from tests.conftest import make_settings
+
+    env = make_templates(make_settings(Path("/nonexistent"), "sqlite://")).env
+    assert "short_date" not in env.filters
+    day_first = re.compile(r"strftime\(\s*['\"][^'\"]*%d")
+    names = [p.relative_to(TEMPLATE_DIR).as_posix() for p in TEMPLATE_DIR.rglob("*.html")]
+    assert len(names) > 50
+    for name in names:
+        env.get_template(name)  # an unknown filter fails here
+        assert not day_first.search((TEMPLATE_DIR / name).read_text(encoding="utf-8")), name
