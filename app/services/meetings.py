@@ -570,7 +570,7 @@ def upcoming_for(session: Session, user: User, start: datetime, end: datetime,
         .options(load_only(*(getattr(Youth, name) for name in ("first_name", "last_name"))))
         .where(col(Meeting.status) == MeetingStatus.PLANNED, col(Meeting.starts_at) >= start,
                col(Meeting.starts_at) < end,
-               or_(Meeting.organiser_id == user.id, col(Meeting.id).in_(invited)),
+               or_(col(Meeting.organiser_id) == user.id, col(Meeting.id).in_(invited)),
                youth_access(user))
         .order_by(col(Meeting.starts_at), col(Meeting.id)).limit(limit)
     ))
@@ -580,7 +580,7 @@ def upcoming_for(session: Session, user: User, start: datetime, end: datetime,
             select(MeetingInvitee.meeting_id, MeetingInvitee.answer, func.count())
             .where(col(MeetingInvitee.meeting_id).in_([m.id for m, _y in rows]),
                    col(MeetingInvitee.removed_at).is_(None))
-            .group_by(MeetingInvitee.meeting_id, MeetingInvitee.answer)
+            .group_by(col(MeetingInvitee.meeting_id), col(MeetingInvitee.answer))
         ):
             answers.setdefault(meeting_id, {})[Answer(answer)] = int(count)
     return [Upcoming(m, y, answers.get(m.id or 0, {})) for m, y in rows]

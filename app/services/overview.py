@@ -427,13 +427,12 @@ def glance(session: Session, user: User, today: date, tz: tzinfo, now: datetime,
                                           rules.month_end(month)))
                 for m in rules.Milestone]
     without_adult = _soon_18_without_adult(base, today)
-    counts = session.execute(select(
-        *[counted(base.where(col(Youth.birth_date) > after,
-                             col(Youth.birth_date) <= on_or_before))
-          for _m, (after, on_or_before) in reaching],
-        counted(_overdue(base, today)), counted(_late_inquiries(base, now)),
-        counted(without_adult),
-    )).one()
+    columns: list[Any] = [counted(base.where(col(Youth.birth_date) > after,
+                                             col(Youth.birth_date) <= on_or_before))
+                          for _m, (after, on_or_before) in reaching]
+    columns += [counted(_overdue(base, today)), counted(_late_inquiries(base, now)),
+                counted(without_adult)]
+    counts = session.execute(select(*columns)).one()
     rows = [Listed(*row) for row in session.execute(
         without_adult.with_only_columns(*_LISTED_COLUMNS)
         .order_by(col(Youth.birth_date), col(Youth.id)).limit(shown))]
