@@ -16,6 +16,7 @@ from app.clock import FrozenClock
 from app.domain.inquiry import InquiryData
 from app.domain.youth import YouthData
 from app.models.inquiry import InquirySender
+from app.models.meeting import Answer, Meeting, MeetingInvitee, MeetingKind, PlaceKind
 from app.models.user import Role, User
 from app.models.youth import Channel, Frequency, SupportExpected, Youth
 from app.services import inquiries, youths
@@ -198,3 +199,58 @@ def test_a_coordinator_sees_the_month_and_who_turns_18_without_an_adult_casework
     # The page the action leads to has the field it points at.
     form = client.get(f"/youths/{soon.id}/edit").text
     assert 'id="f-adult_caseworker_id"' in form
+
+
+def test_the_weeks_meetings_show_the_answers_received_and_later_ones_wait(
+    client: TestClient, session: Session, world: dict[str, object]
+) -> None:
+    sara, alma, mette = world["sara"], world["alma"], world["mette"]
+    assert isinstance(sara, User) and isinstance(alma, Youth) and isinstance(mette, User)
+    assert sara.id and alma.id and mette.id
+
+    def meeting(days: int, organiser: int) -> Meeting:
+        start = NOW + timedelta(days=days)
+        row = Meeting(uid=f"start-{days}-{organiser}", youth_id=alma.id,
+                      kind=MeetingKind.COORDINATION, starts_at=start,
+                      ends_at=start + timedelta(hours=1), place_kind=PlaceKind.TOWN_HALL,
+                      place_detail="Lokale 2", organiser_id=organiser)
+        session.add(row)
+        session.flush()
+        return row
+
+    soon, later, colleagues = meeting(2, sara.id), meeting(9, sara.id), meeting(3, mette.id)
+    invited_to = meeting(4, mette.id)
+    assert soon.id and invited_to.id
+    session.add_all([
+        MeetingInvitee(meeting_id=soon.id, name="Mor", answer=Answer.ACCEPTED),
+        MeetingInvitee(meeting_id=soon.id, name="Far", answer=Answer.ACCEPTED),
+        MeetingInvitee(meeting_id=soon.id, name="Alma", answer=Answer.DECLINED),
+        MeetingInvitee(meeting_id=soon.id, name="Skolen"),
+        MeetingInvitee(meeting_id=invited_to.id, name="Sara", user_id=sara.id),
+    ])
+    session.commit()
+    login(client, "sara")
+    page = client.get("/").text
+    section = page.split('id="h-start-meetings"')[1].split("</section>")[0]
+    assert f'href="/meetings/{soon.id}"' in section
+    assert "Kommer: 2 · Kommer ikke: 1 · Ikke svaret: 1" in section
+    assert f'href="/meetings/{invited_to.id}"' in section  # Sara is invited
+    assert f'href="/meetings/{later.id}"' not in section  # in nine days
+    assert f'href="/meetings/{colleagues.id}"' not in section  # not Sara's
+
+
+def test_a_long_list_shows_five_and_links_to_all_of_them(
+    client: TestClient, session: Session, settings: Settings, world: dict[str, object]
+) -> None:
+    sara = world["sara"]
+    assert isinstance(sara, User)
+    for name in ("Dorte", "Egon"):
+        _youth(session, settings, sara, date(2010, 9, 10), name, child_caseworker_id=sara.id)
+    session.commit()
+    login(client, "sara")
+    page = client.get("/").text
+    section = page.split('id="h-start-steps"')[1].split("</section>")[0]
+    listed = section.count("<li>")
+    total = int(re.findall(r'<span class="badge start-count">(\d+)</span>', page)[0])
+    assert listed == 5 < total
+    assert f'<a href="/tasks#tasks">Se alle {total}' in section
