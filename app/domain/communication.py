@@ -25,3 +25,20 @@ def next_update_due(frequency: Frequency, since: date) -> date | None:
     is told only when something changes (those letters are written by the app)."""
     interval = INTERVAL.get(frequency)
     return None if interval is None else since + interval
+
+
+def latest_start_due(frequency: Frequency, today: date) -> date | None:
+    """The latest day to count from for which the next status update is due by ``today``
+    (every earlier day is due too: the due day never falls as the day counted from grows);
+    None for "only on change". A query can then count those due without reading them."""
+    interval = INTERVAL.get(frequency)
+    if interval is None:
+        return None
+    day: date = today - interval
+    one = timedelta(days=1)
+    # A month back can land a few days short of or past it (months have different lengths).
+    while (due := next_update_due(frequency, day + one)) is not None and due <= today:
+        day += one
+    while (due := next_update_due(frequency, day)) is not None and due > today:
+        day -= one
+    return day

@@ -4,8 +4,9 @@ the closing days, and escalating those not acknowledged in time."""
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
 from app import i18n
@@ -129,10 +130,20 @@ def open_for_user(session: Session, user: User, limit: int = 100) -> list[tuple[
     due first ("My tasks" shows them before the steps)."""
     rows = session.exec(
         select(Inquiry, Youth).join(Youth, col(Youth.id) == Inquiry.youth_id)
-        .where(col(Inquiry.answered_at).is_(None), assigned_to(user), youth_access(user))
+        .where(*_open_for(user))
         .order_by(col(Inquiry.due_at)).limit(limit)
     )
     return [(inquiry, youth) for inquiry, youth in rows]
+
+
+def _open_for(user: User) -> tuple[Any, ...]:
+    return col(Inquiry.answered_at).is_(None), assigned_to(user), youth_access(user)
+
+
+def open_for_user_count(user: User) -> Any:
+    """A SELECT of how many inquiries `open_for_user` has in all."""
+    return (select(func.count()).select_from(Inquiry)
+            .join(Youth, col(Youth.id) == Inquiry.youth_id).where(*_open_for(user)))
 
 
 def escalate_due(session: Session, settings: Settings, now: datetime) -> int:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import and_, func, or_
 from sqlalchemy.orm import load_only
 from sqlmodel import Session, col, select
 
@@ -27,7 +27,7 @@ from app.domain.caseworker_change import (
     contact_lines,
     letter_channel,
 )
-from app.domain.communication import INTERVAL, next_update_due
+from app.domain.communication import INTERVAL, latest_start_due, next_update_due
 from app.domain.consent import eighteenth_birthday
 from app.domain.letters import TemplateKey
 from app.domain.validation import FieldError, refuse_cpr
@@ -217,10 +217,7 @@ def updates_due_for(session: Session, settings: Settings, user: User, today: dat
     from earliest of each frequency hold the `limit` + 1 due first; the database picks them
     with a margin of a few days (months have different lengths, the day is the local one)
     and the agreement's own rule decides."""
-    latest = (select(func.max(StatusUpdate.given_at))
-              .where(col(StatusUpdate.youth_id) == Youth.id)
-              .correlate(Youth).scalar_subquery())
-    since = func.coalesce(latest, col(Youth.created_at))
+    latest, since = _counted_from()
     # What the rule and the page read of the young person.
     shown = load_only(*(getattr(Youth, name) for name in (
         "first_name", "last_name", "status", "comm_frequency", "comm_channel",
@@ -243,4 +240,29 @@ def updates_due_for(session: Session, settings: Settings, user: User, today: dat
                 tasks.append(UpdateTask(youth, due, given_at))
     tasks.sort(key=lambda task: (task.due_on, task.youth.last_name, task.youth.first_name))
     return tasks[:limit + 1]
+
+
+def _counted_from() -> tuple[Any, Any]:
+    """The latest status update given to the young person (a correlated subquery), and the
+    moment the agreement counts from: that, or before the first the case's creation."""
+    latest = (select(func.max(StatusUpdate.given_at))
+              .where(col(StatusUpdate.youth_id) == Youth.id)
+              .correlate(Youth).scalar_subquery())
+    return latest, func.coalesce(latest, col(Youth.created_at))
+
+
+def updates_due_count(settings: Settings, user: User, today: date) -> Any:
+    """A SELECT of how many status updates `updates_due_for` has in all: per frequency, those
+    counted from a local day no later than the latest that is due by today."""
+    _latest, since = _counted_from()
+    due = []
+    for frequency in INTERVAL:
+        last = latest_start_due(frequency, today)
+        if last is not None:
+            before = datetime.combine(last + timedelta(days=1), time(), settings.tz)
+            due.append(and_(col(Youth.comm_frequency) == frequency,
+                            since < before.astimezone(UTC)))
+    return (select(func.count()).select_from(Youth)
+            .where(col(Youth.status) == YouthStatus.ACTIVE, or_(*due),
+                   assigned_to(user), youth_access(user)))
 

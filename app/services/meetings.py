@@ -543,3 +543,44 @@ def send_minutes(session: Session, settings: Settings, user: User, meeting_id: i
     session.add(meeting)
     session.flush()
     return count
+
+
+@dataclass(frozen=True)
+class Upcoming:
+    """A meeting on the start page: when, about whom, and the answers received so far."""
+
+    meeting: Meeting
+    youth: Youth
+    answers: dict[Answer, int]
+
+
+def upcoming_for(session: Session, user: User, start: datetime, end: datetime,
+                 limit: int) -> list[Upcoming]:
+    """The planned meetings from `start` to `end` that the user organises or is invited to,
+    the first first, at most `limit`, each with its invitees' answers counted."""
+    from sqlalchemy import func, or_
+    from sqlalchemy.orm import load_only
+
+    from app.services.access import youth_access
+
+    invited = select(MeetingInvitee.meeting_id).where(
+        MeetingInvitee.user_id == user.id, col(MeetingInvitee.removed_at).is_(None))
+    rows = list(session.exec(
+        select(Meeting, Youth).join(Youth, col(Youth.id) == Meeting.youth_id)
+        .options(load_only(*(getattr(Youth, name) for name in ("first_name", "last_name"))))
+        .where(col(Meeting.status) == MeetingStatus.PLANNED, col(Meeting.starts_at) >= start,
+               col(Meeting.starts_at) < end,
+               or_(col(Meeting.organiser_id) == user.id, col(Meeting.id).in_(invited)),
+               youth_access(user))
+        .order_by(col(Meeting.starts_at), col(Meeting.id)).limit(limit)
+    ))
+    answers: dict[int, dict[Answer, int]] = {}
+    if rows:
+        for meeting_id, answer, count in session.execute(
+            select(MeetingInvitee.meeting_id, MeetingInvitee.answer, func.count())
+            .where(col(MeetingInvitee.meeting_id).in_([m.id for m, _y in rows]),
+                   col(MeetingInvitee.removed_at).is_(None))
+            .group_by(col(MeetingInvitee.meeting_id), col(MeetingInvitee.answer))
+        ):
+            answers.setdefault(meeting_id, {})[Answer(answer)] = int(count)
+    return [Upcoming(m, y, answers.get(m.id or 0, {})) for m, y in rows]

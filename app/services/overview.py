@@ -265,27 +265,20 @@ def _listed(session: Session, ordered: Any) -> list[Listed]:
 
 
 def overdue_section(session: Session, base: Any, today: date) -> Section:
-    stmt = base.where(col(Youth.next_open_due_on) < today)
+    stmt = _overdue(base, today)
     return Section(count_rows(session, stmt), _listed(
         session, stmt.order_by(col(Youth.next_open_due_on), col(Youth.id))))
 
 
 def soon_18_without_adult(session: Session, base: Any, today: date) -> Section:
-    after, on_or_before = rules.births_reaching(
-        rules.MILESTONE_AGE[rules.Milestone.EIGHTEEN], today,
-        rules.add_months(today, rules.SOON_18_MONTHS))
-    stmt = base.where(col(Youth.birth_date) > after, col(Youth.birth_date) <= on_or_before,
-                      col(Youth.adult_caseworker_id).is_(None),
-                      col(Youth.status) == YouthStatus.ACTIVE)
+    stmt = _soon_18_without_adult(base, today)
     return Section(count_rows(session, stmt), _listed(
         session, stmt.order_by(col(Youth.birth_date), col(Youth.id))))
 
 
 def late_inquiries(session: Session, base: Any, now: datetime) -> Section:
     """Young people with an inquiry past its 48 working hours and not yet answered."""
-    late = (select(Inquiry.youth_id)
-            .where(col(Inquiry.answered_at).is_(None), col(Inquiry.due_at) < now))
-    stmt = base.where(col(Youth.id).in_(late))
+    stmt = _late_inquiries(base, now)
     return Section(count_rows(session, stmt), _listed(
         session, stmt.order_by(col(Youth.last_name), col(Youth.id))))
 
@@ -385,3 +378,65 @@ def build(session: Session, user: User, month: date, filters: Filters, today: da
                  client_addr=client_addr, detail=f"month={month:%Y-%m} rows={shown}")
     session.flush()
     return result
+
+
+# --- the start page's month at a glance: the overview's rules, counted -------------------
+
+
+def _overdue(base: Any, today: date) -> Any:
+    return base.where(col(Youth.next_open_due_on) < today)
+
+
+def _soon_18_without_adult(base: Any, today: date) -> Any:
+    after, on_or_before = rules.births_reaching(
+        rules.MILESTONE_AGE[rules.Milestone.EIGHTEEN], today,
+        rules.add_months(today, rules.SOON_18_MONTHS))
+    return base.where(col(Youth.birth_date) > after, col(Youth.birth_date) <= on_or_before,
+                      col(Youth.adult_caseworker_id).is_(None),
+                      col(Youth.status) == YouthStatus.ACTIVE)
+
+
+def _late_inquiries(base: Any, now: datetime) -> Any:
+    late = (select(Inquiry.youth_id)
+            .where(col(Inquiry.answered_at).is_(None), col(Inquiry.due_at) < now))
+    return base.where(col(Youth.id).in_(late))
+
+
+@dataclass
+class Glance:
+    """The month's milestones counted, (key, label, how many), and the sections' totals;
+    the first few of those soon 18 without an adult caseworker."""
+
+    milestones: list[tuple[str, str, int]]
+    overdue: int
+    late_inquiries: int
+    without_adult: Section
+
+
+def glance(session: Session, user: User, today: date, tz: tzinfo, now: datetime,
+           shown: int) -> Glance:
+    """This month at a glance, for the start page: two statements, whatever the register's
+    size (the counts in one, the first `shown` without an adult caseworker in the other)."""
+    base = _scope(user, Filters(), today, tz)
+    month = today.replace(day=1)
+
+    def counted(stmt: Any) -> Any:
+        return select(func.count()).select_from(stmt.subquery()).scalar_subquery()
+
+    reaching = [(m, rules.births_reaching(rules.MILESTONE_AGE[m], month,
+                                          rules.month_end(month)))
+                for m in rules.Milestone]
+    without_adult = _soon_18_without_adult(base, today)
+    columns: list[Any] = [counted(base.where(col(Youth.birth_date) > after,
+                                             col(Youth.birth_date) <= on_or_before))
+                          for _m, (after, on_or_before) in reaching]
+    columns += [counted(_overdue(base, today)), counted(_late_inquiries(base, now)),
+                counted(without_adult)]
+    counts = session.execute(select(*columns)).one()
+    rows = [Listed(*row) for row in session.execute(
+        without_adult.with_only_columns(*_LISTED_COLUMNS)
+        .order_by(col(Youth.birth_date), col(Youth.id)).limit(shown))]
+    milestones = [(m.value, rules.MILESTONE_LABELS[m], int(n))
+                  for (m, _range), n in zip(reaching, counts, strict=False)]
+    return Glance(milestones, int(counts[-3]), int(counts[-2]),
+                  Section(int(counts[-1]), rows))

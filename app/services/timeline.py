@@ -242,7 +242,7 @@ def my_tasks(session: Session, user: User, today: date, limit: int = 200) -> lis
     The young people are found first (a few hundred at most, through the caseworker
     indexes): asked in one query, a planner may walk all steps in due order looking for
     theirs, the whole table for someone with none."""
-    mine = list(session.exec(select(Youth.id).where(assigned_to(user), youth_access(user))))
+    mine = list(session.exec(select(Youth.id).where(*_mine(user))))
     if not mine:
         return []
     stmt = (
@@ -251,8 +251,7 @@ def my_tasks(session: Session, user: User, today: date, limit: int = 200) -> lis
         .join(Youth, col(Youth.id) == YouthStep.youth_id)
         .options(load_only(*(getattr(Youth, name) for name in ("first_name", "last_name"))))
         .where(
-            col(YouthStep.done_at).is_(None), col(YouthStep.not_applicable_reason) == "",
-            col(YouthStep.due_on) <= today + timedelta(days=DUE_SOON_DAYS),
+            *_open_and_due(today),
             col(YouthStep.youth_id).in_(
                 bindparam(None, sorted(i for i in mine if i is not None), expanding=True,
                           literal_execute=True, type_=Integer)),
@@ -261,6 +260,23 @@ def my_tasks(session: Session, user: User, today: date, limit: int = 200) -> lis
         .limit(limit)
     )
     return [Task(youth, _view(row, step, today)) for row, step, youth in session.exec(stmt)]
+
+
+def _mine(user: User) -> tuple[Any, ...]:
+    return assigned_to(user), youth_access(user)
+
+
+def _open_and_due(today: date) -> tuple[Any, ...]:
+    """The steps "My tasks" lists: open, and due within DUE_SOON_DAYS or overdue."""
+    return (col(YouthStep.done_at).is_(None), col(YouthStep.not_applicable_reason) == "",
+            col(YouthStep.due_on) <= today + timedelta(days=DUE_SOON_DAYS))
+
+
+def my_tasks_count(user: User, today: date) -> Any:
+    """A SELECT of how many steps `my_tasks` has in all (for a count beside the list)."""
+    return (select(func.count()).select_from(YouthStep)
+            .where(*_open_and_due(today),
+                   col(YouthStep.youth_id).in_(select(Youth.id).where(*_mine(user)))))
 
 
 def overdue_filter(today: date) -> Any:

@@ -23,6 +23,7 @@ from app.domain import labels
 from app.i18n import N_
 from app.models.review import ReviewStatus
 from app.models.user import Role, User
+from app.services import start
 from app.settings import Settings
 
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates"
@@ -138,6 +139,18 @@ def navigation(role: Role | None) -> list[tuple[str, str]]:
     return items
 
 
+def nav_counts(request: Request, user: object, status_code: int) -> dict[str, int]:
+    """The count beside "My tasks" in the navigation: one COUNT statement, for a logged-in
+    member of staff on a page that worked. Error pages (whose user is a `Viewer`, and whose
+    transaction may have failed) and the family's pages have none."""
+    session = getattr(request.state, "db", None)
+    if not isinstance(user, User) or session is None or status_code >= 400:
+        return {}
+    settings: Settings = request.app.state.settings
+    today = request.app.state.clock.now().astimezone(settings.tz).date()
+    return {"/tasks": start.task_counts(session, settings, user, today).total}
+
+
 def render(
     request: Request,
     name: str,
@@ -161,8 +174,12 @@ def render(
         "locale": i18n.current_locale(),
         **(context or {}),
     }
+    fragment = bool(block and is_htmx(request))
+    if "nav_counts" not in ctx:
+        ctx["nav_counts"] = {} if fragment else nav_counts(request, ctx["current_user"],
+                                                           status_code)
     templates: Jinja2Blocks = request.app.state.templates
-    if block and is_htmx(request):
+    if fragment:
         return templates.TemplateResponse(
             request, name, ctx, status_code=status_code, block_name=block
         )

@@ -34,8 +34,13 @@ PAGES = [
     ("bench-boern-0001", "/tasks?show=steps", 15, 300),
     ("bench-koordinator-0001", "/overview", 36, 5),
     ("bench-koordinator-0001", "/api/v1/youths", 6, 30),
-    ("bench-koordinator-0001", "/", 3, 3),
+    # The start page: a few lists of START_SHOWN; the status updates due are found per
+    # agreed frequency, START_SHOWN of each.
+    ("bench-koordinator-0001", "/", 7, 5),
+    ("bench-boern-0001", "/", 10, 40),
 ]
+# Every page for staff counts the tasks beside "My tasks" in the navigation: one statement.
+NAV_COUNT_STATEMENTS = 1
 
 
 @pytest.fixture
@@ -62,15 +67,15 @@ def test_a_page_reads_and_writes_a_bounded_amount_at_two_thousand_young_people(
     def count_object(_session: object, instance: object) -> None:
         loaded[type(instance).__name__] += 1
 
-    event.listen(engine, "before_cursor_execute", count_statement)
+    event.listen(Engine, "before_cursor_execute", count_statement)
     event.listen(OrmSession, "loaded_as_persistent", count_object)
     try:
         response = client.get(url)
     finally:
-        event.remove(engine, "before_cursor_execute", count_statement)
+        event.remove(Engine, "before_cursor_execute", count_statement)
         event.remove(OrmSession, "loaded_as_persistent", count_object)
 
     assert response.status_code == 200
     assert len(response.content) < MAX_BYTES
-    assert len(statements) <= most_statements, statements
+    assert len(statements) <= most_statements + NAV_COUNT_STATEMENTS, statements
     assert sum(loaded.values()) <= most_objects, loaded

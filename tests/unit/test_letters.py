@@ -3,11 +3,11 @@ for the next status update."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
-from app.domain.communication import next_update_due
+from app.domain.communication import latest_start_due, next_update_due
 from app.domain.letters import (
     LIX_TARGET,
     PLACEHOLDERS,
@@ -98,3 +98,24 @@ def test_the_next_status_update_follows_the_agreed_frequency(
     frequency: Frequency, since: date, due: date | None
 ) -> None:
     assert next_update_due(frequency, since) == due
+
+
+@pytest.mark.parametrize("frequency", list(Frequency))
+def test_the_latest_day_counted_from_that_is_due_bounds_exactly_the_due_ones(
+    frequency: Frequency,
+) -> None:
+    """Every day up to `latest_start_due` makes an update due by today, none after it: the
+    count of status updates due rests on it. Checked day by day around month ends and
+    29 February."""
+    for today in (date(2027, 3, 31), date(2027, 2, 28), date(2028, 2, 29), date(2028, 3, 1),
+                  date(2027, 5, 31), date(2027, 12, 1), date(2028, 1, 15)):
+        last = latest_start_due(frequency, today)
+        if frequency is Frequency.ON_CHANGE:
+            assert last is None
+            continue
+        assert last is not None
+        for back in range(120):
+            since = today - timedelta(days=back)
+            due = next_update_due(frequency, since)
+            assert due is not None
+            assert (due <= today) == (since <= last), (today, since)
