@@ -203,6 +203,8 @@ async def hand_over_all(request: Request, youth_id: int, session: SessionDep,
     except handover.PlanChangedError as exc:
         return _hand_over_all_page(request, youth, exc.documents, changes=exc.changes,
                                    status=409)
+    if not handed:  # nothing was listed, and nothing is covered
+        return RedirectResponse(f"/youths/{youth_id}#handover", status_code=303)
     return _hand_over_all_page(request, youth, handed, done=True)
 
 
