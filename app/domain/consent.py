@@ -13,9 +13,9 @@ in a year that is not a leap year.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Annotated
 
 from dateutil.relativedelta import relativedelta
@@ -184,6 +184,109 @@ def handover_decision(
         document=document_name, recipient=Msg(RECIPIENT_LABELS[recipient])))
 
 
+def counts_until(consent: ConsentFacts, birth_date: date) -> date | None:
+    """The last day the consent counts, as `timing_problem` decides it: its end date, the day
+    before its withdrawal, and for a custody holder's consent the day before the 18th
+    birthday, whichever comes first. None: it counts until it is withdrawn."""
+    ends = [d for d in (consent.valid_until,) if d is not None]
+    if consent.withdrawn_on is not None:
+        ends.append(consent.withdrawn_on - timedelta(days=1))
+    if consent.giver_role is GiverRole.CUSTODY_HOLDER:
+        ends.append(eighteenth_birthday(birth_date) - timedelta(days=1))
+    return min(ends) if ends else None
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """Whether a document still to be handed over may be handed over on a given day, as
+    `handover_decision` answers it: the consent it would be handed over under, or why not."""
+
+    document: DocumentFacts
+    consent: ConsentFacts | None
+    until: date | None = None
+    reason: Msg | None = None
+
+    @property
+    def covered(self) -> bool:
+        return self.consent is not None
+
+    @property
+    def text(self) -> Msg:
+        """"Covered by the consent from … of 3 March 2026 (until 1 March 2027)", or the
+        reason it is not covered."""
+        if self.consent is None:
+            assert self.reason is not None
+            return self.reason
+        if self.until is None:
+            return Msg(N_("Covered by the consent from %(giver)s of %(date)s (until it is "
+                          "withdrawn)."), giver=self.consent.giver_text,
+                       date=ShownDate(self.consent.given_on))
+        return Msg(N_("Covered by the consent from %(giver)s of %(date)s (until %(until)s)."),
+                   giver=self.consent.giver_text, date=ShownDate(self.consent.given_on),
+                   until=ShownDate(self.until))
+
+
+def coverage(consents: Sequence[ConsentFacts], documents: Sequence[DocumentFacts],
+             birth_date: date, on: date) -> tuple[Coverage, ...]:
+    """For each document not yet handed over: the consent `handover_decision` relies on for
+    handing it to the adult department on the day `on`, or its reason for refusing."""
+    by_id = {c.id: c for c in consents}
+    result = []
+    for document in documents:
+        if document.status not in BEFORE_HANDOVER:
+            continue
+        decision = handover_decision(consents, document.document_type_id, document.name,
+                                     birth_date, on)
+        if decision.allowed and decision.consent_id in by_id:
+            consent = by_id[decision.consent_id]
+            result.append(Coverage(document, consent, counts_until(consent, birth_date)))
+        else:
+            result.append(Coverage(document, None, reason=decision.reason))
+    return tuple(result)
+
+
+def handover_plan(coverages: Iterable[Coverage]) -> dict[int, int]:
+    """What "hand over everything covered" hands over: document id -> the consent's id."""
+    return {c.document.id: c.consent.id for c in coverages if c.consent is not None}
+
+
+@dataclass(frozen=True)
+class PlanChange:
+    """A difference between the handover the user confirmed and what is covered now."""
+
+    document: DocumentFacts
+    reason: Msg
+
+
+def plan_changes(confirmed: Mapping[int, int], documents: Sequence[DocumentFacts],
+                 coverages: Sequence[Coverage]) -> tuple[PlanChange, ...]:
+    """How the handover confirmed (document id -> consent id) differs from what may be
+    handed over now: a document no longer covered (and why), one handed over meanwhile, one
+    covered now that was not listed, one now covered by another consent. Empty: unchanged."""
+    now = {c.document.id: c for c in coverages}
+    changes = []
+    for document in documents:
+        current = now.get(document.id)
+        covered_now = current is not None and current.consent is not None
+        if document.id in confirmed:
+            if current is None:
+                changes.append(PlanChange(document, Msg(
+                    N_("It has been handed over since the list was made."))))
+            elif current.consent is None:
+                assert current.reason is not None
+                changes.append(PlanChange(document, current.reason))
+            elif current.consent.id != confirmed[document.id]:
+                changes.append(PlanChange(document, Msg(
+                    N_("It is now covered by another consent: %(coverage)s"),
+                    coverage=current.text)))
+        elif covered_now:
+            assert current is not None
+            changes.append(PlanChange(document, Msg(
+                N_("It was not on the list, but is covered now: %(coverage)s"),
+                coverage=current.text)))
+    return tuple(changes)
+
+
 # The document checklist's state machine: where a document may go from each status. Forward
 # is the handover's order; before the handover a status can also move back (a correction); a
 # handed-over document stays handed over and only a handed-over document is acknowledged.
@@ -225,6 +328,19 @@ def transition_problem(current: DocumentStatus, target: DocumentStatus) -> Msg |
         return Msg(N_("A document can be acknowledged only after it has been handed "
                       "over."))
     return Msg(N_("The document has been handed over; that cannot be undone."))
+
+
+def undo_status_problem(current: DocumentStatus, previous: DocumentStatus) -> Msg | None:
+    """Whether a status change from `previous` to `current` may be undone (the time and
+    whether anything changed since aside, `domain.undo`): None when the state machine
+    allows the move back. A handed-over document stays handed over, and an undo never hands
+    a document over."""
+    if current in HANDED_OVER:
+        return Msg(N_("A document that has been handed over stays handed over, so this "
+                      "cannot be undone. If it was a mistake, tell the adult department."))
+    if previous not in BEFORE_HANDOVER:
+        return Msg(N_("Only a status before the handover can be restored."))
+    return transition_problem(current, previous)
 
 
 def all_required_handed_over(documents: Sequence[DocumentFacts]) -> bool:

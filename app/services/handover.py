@@ -10,6 +10,7 @@ event row too, so every consent decision is kept.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -22,24 +23,30 @@ from app.domain.consent import (
     STATUS_ORDER,
     ConsentData,
     ConsentFacts,
+    Coverage,
     Decision,
     DocumentFacts,
     DocumentPlace,
+    PlanChange,
     WithdrawalData,
     WithdrawalEffects,
     all_required_handed_over,
     check_giver,
+    coverage,
     eighteenth_birthday,
     giver_text,
     handover_decision,
     is_correction,
     own_consent_needed,
     own_consent_recorded,
+    plan_changes,
     timing_problem,
     transition_problem,
+    undo_status_problem,
     withdrawal_effects,
 )
 from app.domain.timeline import HANDOVER_STEP_KEY
+from app.domain.undo import undo_problem
 from app.domain.validation import FieldError
 from app.i18n import N_, Msg
 from app.models.audit import AuditAction
@@ -77,6 +84,17 @@ class DocumentNotFoundError(Exception):
 
 class ConsentNotFoundError(Exception):
     pass
+
+
+class PlanChangedError(Exception):
+    """What may be handed over has changed since the user confirmed the list; nothing was
+    handed over. `changes` says what changed, `documents` is the list as it is now."""
+
+    def __init__(self, changes: tuple[PlanChange, ...], documents: list[CoveredDocument]
+                 ) -> None:
+        super().__init__("the handover has changed")
+        self.changes = changes
+        self.documents = documents
 
 
 class StatusRefusedError(Exception):
@@ -270,7 +288,7 @@ def may_acknowledge(user: User) -> bool:
 
 
 def set_status(session: Session, user: User, youth_id: int, document_id: int,
-               target: DocumentStatus, today: date) -> DocumentView:
+               target: DocumentStatus, today: date, *, undo: bool = False) -> DocumentView:
     """Moves a checklist row to `target`. A handover needs a consent that counts today and
     covers the document type and the adult department; handing over every required document
     completes the 17½-year step."""
@@ -298,13 +316,74 @@ def set_status(session: Session, user: User, youth_id: int, document_id: int,
     kind = EventKind.DOCUMENT_STATUS_CORRECTED if backwards else STATUS_EVENT[target]
     _event(session, youth, user, kind, view.type.name)
     _audit(session, user, AuditAction.UPDATE, youth, "handover_document", view.id,
-           f"{old.value} -> {target.value}")
+           f"{old.value} -> {target.value}" + (" (undo)" if undo else ""))
     session.flush()
     if target is DocumentStatus.HANDED_OVER and all_required_handed_over(
             [v.facts for v in _views(session, youth)]):
         assert youth.id is not None
         timeline.complete_by_event(session, [youth.id], HANDOVER_STEP_KEY)
     return view
+
+
+def undo_status(session: Session, user: User, youth_id: int, document_id: int,
+                previous: DocumentStatus, changed_at: datetime, now: datetime, today: date
+                ) -> DocumentView:
+    """Sets the status back to `previous`, undoing the change made at `changed_at`: only
+    shortly after it and only if the document has not changed since (`domain.undo`), and
+    only where the checklist's state machine allows the move back (a handed-over document
+    stays handed over). Recorded like any status change, marked as an undo."""
+    _youth, view = get_document(session, user, youth_id, document_id)
+    session.refresh(view.row, with_for_update=True)
+    problem = undo_problem(view.row.updated_at, changed_at, now) \
+        or undo_status_problem(view.row.status, previous)
+    if problem is not None:
+        raise StatusRefusedError(problem)
+    return set_status(session, user, youth_id, document_id, previous, today, undo=True)
+
+
+@dataclass(frozen=True)
+class CoveredDocument:
+    """A checklist row with what the consent rule says about handing it over today."""
+
+    view: DocumentView
+    coverage: Coverage
+
+
+def _coverage(session: Session, youth: Youth, docs: list[DocumentView], today: date, *,
+              lock: bool = False) -> list[CoveredDocument]:
+    by_id = {d.id: d for d in docs}
+    found = coverage([facts(c) for c in consents(session, youth, lock=lock)],
+                     [d.facts for d in docs], youth.birth_date, today)
+    return [CoveredDocument(by_id[c.document.id], c) for c in found]
+
+
+def covered_documents(session: Session, user: User, youth_id: int, today: date
+                      ) -> tuple[Youth, list[CoveredDocument]]:
+    """The documents "hand over everything covered" would hand over today, each with the
+    consent that covers it."""
+    youth = youths.get_visible(session, user, youth_id)
+    docs = checklist(session, youth)
+    return youth, [c for c in _coverage(session, youth, docs, today) if c.coverage.covered]
+
+
+def hand_over_all(session: Session, user: User, youth_id: int, confirmed: Mapping[int, int],
+                  today: date) -> list[CoveredDocument]:
+    """Hands over exactly the documents the user confirmed (document id -> the consent shown
+    as covering it), each as a single handover is (`set_status`: events, audit, the 17½-year
+    step). The consents are held and the rule asked again first: if anything differs from
+    what was confirmed, nothing is handed over and `PlanChangedError` says what changed."""
+    youth = youths.get_visible(session, user, youth_id)
+    docs = checklist(session, youth)
+    if any(i not in {d.id for d in docs} for i in confirmed):
+        raise DocumentNotFoundError()
+    now = _coverage(session, youth, docs, today, lock=True)
+    changes = plan_changes(confirmed, [d.facts for d in docs], [c.coverage for c in now])
+    covered = [c for c in now if c.coverage.covered]
+    if changes:
+        raise PlanChangedError(changes, covered)
+    for c in covered:
+        set_status(session, user, youth_id, c.view.id, DocumentStatus.HANDED_OVER, today)
+    return covered
 
 
 def set_place(session: Session, user: User, youth_id: int, document_id: int,
@@ -433,6 +512,12 @@ class Overview:
     own_consent_needed: bool
     own_consent_recorded: bool
     adult_from: date
+    coverage: dict[int, Coverage]
+    consent_by_id: dict[int, Consent]
+
+    @property
+    def covered_count(self) -> int:
+        return sum(1 for c in self.coverage.values() if c.covered)
 
 
 def overview(session: Session, youth: Youth, today: date) -> Overview:
@@ -453,10 +538,13 @@ def overview(session: Session, youth: Youth, today: date) -> Overview:
             [people.get(i, "?") for i in consent.invitee_member_ids],
         ))
     all_facts = [facts(c) for c in rows]
+    covered = coverage(all_facts, [d.facts for d in docs], youth.birth_date, today)
     return Overview(youth, views, docs,
                     own_consent_needed(all_facts, youth.birth_date, today),
                     own_consent_recorded(all_facts, youth.birth_date, today),
-                    eighteenth_birthday(youth.birth_date))
+                    eighteenth_birthday(youth.birth_date),
+                    {c.document.id: c for c in covered},
+                    {c.id: c for c in rows if c.id is not None})
 
 
 def read_overview(session: Session, user: User, youth_id: int, today: date) -> Overview:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Integer, bindparam, func, update
@@ -20,12 +20,15 @@ from app.domain.timeline import (
     due_date,
     step_status,
 )
+from app.domain.undo import undo_problem
 from app.domain.validation import FieldError
-from app.i18n import N_
+from app.i18n import N_, Msg
+from app.models.audit import AuditAction
 from app.models.base import utcnow
 from app.models.timeline import TimelineStep, YouthStep
 from app.models.user import User
 from app.models.youth import EventKind, Youth, YouthEvent
+from app.services import audit
 from app.services.access import assigned_to, youth_access
 from app.settings import Settings
 
@@ -197,6 +200,31 @@ def reopen(session: Session, user: User, youth_step_id: int) -> YouthStep:
     return row
 
 
+class UndoRefusedError(Exception):
+    def __init__(self, reason: Msg) -> None:
+        super().__init__(reason.msgid)
+        self.reason = reason
+
+
+def undo_complete(session: Session, user: User, youth_step_id: int, done_at: datetime,
+                  now: datetime) -> YouthStep:
+    """Reopens a step marked as done at `done_at`: only shortly after and only if the step
+    has not changed since (`domain.undo`). Recorded in the history and the audit log."""
+    row, youth = _visible_step(session, user, youth_step_id)
+    session.refresh(row, with_for_update=True)
+    problem = undo_problem(row.done_at, done_at, now)
+    if problem is not None:
+        raise UndoRefusedError(problem)
+    row.done_at = row.done_by_id = None
+    session.add(row)
+    _event(session, youth.id or 0, user, EventKind.STEP_REOPENED, _step_name(session, row))
+    audit.record(session, AuditAction.UPDATE, user_id=user.id, object_type="youth_step",
+                 object_id=row.id, youth_id=youth.id, detail="done -> open (undo)")
+    refresh_next_open_due(session, [row.youth_id])
+    session.flush()
+    return row
+
+
 def not_applicable(session: Session, user: User, youth_step_id: int, reason: str) -> YouthStep:
     row, youth = _visible_step(session, user, youth_step_id)
     row.not_applicable_reason, row.not_applicable_by_id = reason, user.id
@@ -222,6 +250,15 @@ def complete_by_event(session: Session, youth_ids: Iterable[int], step_key: str)
         .values(done_at=utcnow())
     )
     refresh_next_open_due(session, ids)
+
+
+def get_step(session: Session, user: User, youth_step_id: int) -> YouthStep:
+    """A young person's step the user may see."""
+    return _visible_step(session, user, youth_step_id)[0]
+
+
+def step_name(session: Session, row: YouthStep) -> str:
+    return _step_name(session, row)
 
 
 def _step_name(session: Session, row: YouthStep) -> str:

@@ -8,13 +8,14 @@ JavaScript the same URL redirects to the young person's page (or shows the refus
 
 from __future__ import annotations
 
+import re
 import secrets
 from datetime import date
 from typing import Annotated, Any
 
 from fastapi import Form, Request
 from fastapi.responses import RedirectResponse, Response
-from pydantic import BaseModel, Field
+from pydantic import AwareDatetime, BaseModel, Field
 from sqlmodel import Session
 
 from app.deps import (
@@ -23,6 +24,7 @@ from app.deps import (
     ForbiddenError,
     HtmxDep,
     NotFoundError,
+    NowDep,
     SessionDep,
     TodayDep,
     client_addr,
@@ -36,7 +38,9 @@ from app.domain.consent import (
     corrections,
     giver_text,
     next_steps,
+    undo_status_problem,
 )
+from app.domain.undo import UNDO_MINUTES
 from app.domain.validation import MultilineText, Text
 from app.i18n import N_, Msg
 from app.models.handover import DocumentStatus, DocumentType
@@ -75,7 +79,8 @@ def handover_context(session: Session, youth: Youth, today: date, user: User | N
         "corrections": corrections,
         "handover_people": people, "hlabels": labels, "giver_text": giver_text,
         "recipient_labels": RECIPIENT_LABELS, "handover_message": None,
-        "handover_error": None, "today": today,
+        "handover_error": None, "handover_undo": None, "handover_no_undo": None,
+        "undo_minutes": UNDO_MINUTES, "today": today,
         "may_acknowledge": user is not None and handover.may_acknowledge(user), **extra,
     }
 
@@ -94,23 +99,113 @@ def handover_page(request: Request, youth_id: int, session: SessionDep, user: Cu
     return _section(request, session, youth, today, htmx)
 
 
+DOCUMENT_DONE = {
+    DocumentStatus.HANDED_OVER: N_("The document has been handed over: %(document)s."),
+    DocumentStatus.ACKNOWLEDGED: N_("Receipt acknowledged: %(document)s."),
+}
+
+
+def _document(session: Session, user: User, youth_id: int, document_id: int
+              ) -> handover.DocumentView:
+    try:
+        return handover.get_document(session, user, youth_id, document_id)[1]
+    except handover.DocumentNotFoundError:
+        raise NotFoundError() from None
+
+
 @router.post("/youths/{youth_id}/documents/{document_id}/status")
 def document_status(request: Request, youth_id: int, document_id: int, session: SessionDep,
                     user: CurrentUser, today: TodayDep, htmx: HtmxDep,
                     status: Annotated[DocumentStatus, Form()]) -> Response:
+    """A status change. The htmx answer confirms it and, where the state machine allows the
+    move back, offers to undo it for a few minutes."""
     youth = _youth(session, user, youth_id)
+    previous = _document(session, user, youth_id, document_id).row.status
     try:
         view = handover.set_status(session, user, youth_id, document_id, status, today)
-    except handover.DocumentNotFoundError:
-        raise NotFoundError() from None
     except handover.StatusRefusedError as exc:
         return _section(request, session, youth, today, htmx, status=409,
                         handover_error=exc.reason)
-    message = Msg(N_("%(document)s: %(status)s."), document=view.type.name,
-                  status=Msg(labels.DOCUMENT_STATUS[status]))
-    if htmx:
-        return _section(request, session, youth, today, htmx, handover_message=message)
-    return RedirectResponse(f"/youths/{youth_id}#handover", status_code=303)
+    if not htmx:
+        return RedirectResponse(f"/youths/{youth_id}#handover", status_code=303)
+    if status in DOCUMENT_DONE:
+        message = Msg(DOCUMENT_DONE[status], document=view.type.name)
+    else:
+        message = Msg(N_("%(document)s: %(status)s."), document=view.type.name,
+                      status=Msg(labels.DOCUMENT_STATUS[status]))
+    no_undo = undo_status_problem(status, previous)
+    undo = None if no_undo else {"document": view, "previous": previous,
+                                 "since": view.row.updated_at.isoformat()}
+    return _section(request, session, youth, today, htmx, handover_message=message,
+                    handover_undo=undo, handover_no_undo=no_undo)
+
+
+@router.post("/youths/{youth_id}/documents/{document_id}/undo")
+def document_undo(request: Request, youth_id: int, document_id: int, session: SessionDep,
+                  user: CurrentUser, today: TodayDep, now: NowDep, htmx: HtmxDep,
+                  previous: Annotated[DocumentStatus, Form()],
+                  since: Annotated[AwareDatetime, Form()]) -> Response:
+    """Undoes a status change just made ("Fortryd"), if `domain.undo` still allows it."""
+    youth = _youth(session, user, youth_id)
+    _document(session, user, youth_id, document_id)
+    try:
+        view = handover.undo_status(session, user, youth_id, document_id, previous, since,
+                                    now, today)
+    except handover.StatusRefusedError as exc:
+        return _section(request, session, youth, today, htmx, status=409,
+                        handover_error=exc.reason)
+    if not htmx:
+        return RedirectResponse(f"/youths/{youth_id}#handover", status_code=303)
+    message = Msg(N_("Undone: %(document)s is “%(status)s” again."), document=view.type.name,
+                  status=Msg(labels.DOCUMENT_STATUS[previous]))
+    return _section(request, session, youth, today, htmx, handover_message=message)
+
+
+PLAN_ITEM = re.compile(r"^([0-9]{1,12}):([0-9]{1,12})$")
+
+
+def _hand_over_all_page(request: Request, youth: Youth, documents: list[Any], *,
+                        changes: Any = (), done: bool = False, status: int = 200
+                        ) -> Response:
+    return render(request, "handover/hand_over_all.html", {
+        "youth": youth, "documents": documents, "changes": changes, "done": done,
+    }, status_code=status)
+
+
+@router.get("/youths/{youth_id}/handover/all")
+def hand_over_all_confirm(request: Request, youth_id: int, session: SessionDep,
+                          user: CurrentUser, today: TodayDep) -> Response:
+    """The confirmation before "hand over everything covered by consent": exactly the
+    documents it would hand over, and the consent that covers each."""
+    _youth(session, user, youth_id)
+    youth, covered = handover.covered_documents(session, user, youth_id, today)
+    return _hand_over_all_page(request, youth, covered)
+
+
+@router.post("/youths/{youth_id}/handover/all")
+async def hand_over_all(request: Request, youth_id: int, session: SessionDep,
+                        user: CurrentUser, today: TodayDep) -> Response:
+    """Hands over exactly the documents the confirmation listed, in one unit of work; if the
+    consents or the checklist changed meanwhile, nothing is handed over and the confirmation
+    is shown again with what changed."""
+    youth = _youth(session, user, youth_id)
+    form = await request.form()
+    confirmed: dict[int, int] = {}
+    for item in form.getlist("documents"):
+        match = PLAN_ITEM.match(item) if isinstance(item, str) else None
+        if match is None:
+            raise NotFoundError()
+        confirmed[int(match[1])] = int(match[2])
+    try:
+        handed = handover.hand_over_all(session, user, youth_id, confirmed, today)
+    except handover.DocumentNotFoundError:
+        raise NotFoundError() from None
+    except handover.PlanChangedError as exc:
+        return _hand_over_all_page(request, youth, exc.documents, changes=exc.changes,
+                                   status=409)
+    if not handed:  # nothing was listed, and nothing is covered
+        return RedirectResponse(f"/youths/{youth_id}#handover", status_code=303)
+    return _hand_over_all_page(request, youth, handed, done=True)
 
 
 @router.get("/youths/{youth_id}/documents/{document_id}/place")
@@ -158,10 +253,15 @@ def _consent_form(request: Request, session: Session, youth: Youth, today: date,
 
 @router.get("/youths/{youth_id}/consents/new")
 def consent_new(request: Request, youth_id: int, session: SessionDep, user: CurrentUser,
-                today: TodayDep) -> Response:
+                today: TodayDep, document: str = "") -> Response:
+    """The consent form; `document` (a catalogue id, from a checklist row no consent
+    covers) is ticked in advance."""
     youth = _youth(session, user, youth_id)
-    values = {"given_on": today.isoformat(), "method": "written",
-              "purposes": ["share_with_adult_department"], "recipients": ["adult_department"]}
+    values: dict[str, Any] = {
+        "given_on": today.isoformat(), "method": "written",
+        "purposes": ["share_with_adult_department"], "recipients": ["adult_department"]}
+    if document in {str(t.id) for t in handover.catalogue(session, active_only=True)}:
+        values["document_type_ids"] = [document]
     return _consent_form(request, session, youth, today, values, {})
 
 

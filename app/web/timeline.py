@@ -3,18 +3,27 @@
 from __future__ import annotations
 
 import secrets
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Any
 
 from fastapi import Form, Request
 from fastapi.responses import RedirectResponse, Response
-from pydantic import AfterValidator, BaseModel, Field
+from pydantic import AfterValidator, AwareDatetime, BaseModel, Field
 from sqlmodel import Session
 
 from app import clock
-from app.deps import AdminUser, CurrentUser, NotFoundError, SessionDep, SettingsDep, TodayDep
+from app.deps import (
+    AdminUser,
+    CurrentUser,
+    NotFoundError,
+    NowDep,
+    SessionDep,
+    SettingsDep,
+    TodayDep,
+)
 from app.domain import labels
 from app.domain.timeline import Offset, chart_ticks, chart_x
+from app.domain.undo import UNDO_MINUTES, undo_offered
 from app.domain.validation import FieldError, MultilineText, Text
 from app.i18n import N_, Msg
 from app.models.timeline import Completion, StepDepartment, TimelineStep, YouthStep
@@ -41,40 +50,78 @@ def timeline_context(session: Session, youth: Youth, today: date) -> dict[str, A
     }
 
 
+def _step_message(session: Session, row: YouthStep, message: str, now: datetime, *,
+                  undo_for: Any = None, error: Msg | None = None) -> dict[str, Any]:
+    """The confirmation (or refusal) an htmx step action shows, and whether it offers
+    `undo_for` (the user who marked the step as done) to undo it."""
+    name = timeline.step_name(session, row)
+    since = None
+    if (undo_for is not None and row.done_at is not None and row.done_by_id == undo_for.id
+            and undo_offered(row.done_at, now)):
+        since = row.done_at.isoformat()
+    return {"step_message": {
+        "text": Msg(message, step=name) if error is None else error, "error": error,
+        "name": name, "row": row, "since": since, "minutes": UNDO_MINUTES}}
+
+
 def _step_response(request: Request, session: Session, user: Any, row: YouthStep,
-                   back: str, today: date) -> Response:
+                   back: str, today: date, message: dict[str, Any] | None = None,
+                   status: int = 200) -> Response:
+    htmx = request.headers.get("hx-request") == "true"
     if back == "tasks":
-        if request.headers.get("hx-request") == "true":
-            return render(request, "tasks.html", _steps_context(session, user, today),
-                          block="tasks")
+        if htmx:
+            return render(request, "tasks.html",
+                          {**_steps_context(session, user, today), **(message or {})},
+                          block="tasks", status_code=status)
         return RedirectResponse("/tasks", status_code=303)
     youth = youths.get_visible(session, user, row.youth_id)
-    if request.headers.get("hx-request") == "true":
+    if htmx:
         return render(request, "youths/_timeline.html",
-                      {"youth": youth, **timeline_context(session, youth, today)})
+                      {"youth": youth, **timeline_context(session, youth, today),
+                       **(message or {})}, status_code=status)
     return RedirectResponse(f"/youths/{youth.id}#timeline", status_code=303)
 
 
 @router.post("/steps/{row_id}/complete")
 def step_complete(request: Request, row_id: int, session: SessionDep, user: CurrentUser,
-                  today: TodayDep, back: Annotated[str, Form(max_length=10)] = "youth",
-                  ) -> Response:
+                  today: TodayDep, now: NowDep,
+                  back: Annotated[str, Form(max_length=10)] = "youth") -> Response:
     try:
         row = timeline.complete(session, user, row_id)
     except timeline.StepNotFoundError:
         raise NotFoundError() from None
-    return _step_response(request, session, user, row, back, today)
+    message = _step_message(session, row, N_("Step marked as done: %(step)s."), now,
+                            undo_for=user)
+    return _step_response(request, session, user, row, back, today, message)
 
 
 @router.post("/steps/{row_id}/reopen")
 def step_reopen(request: Request, row_id: int, session: SessionDep, user: CurrentUser,
-                today: TodayDep, back: Annotated[str, Form(max_length=10)] = "youth",
-                ) -> Response:
+                today: TodayDep, now: NowDep,
+                back: Annotated[str, Form(max_length=10)] = "youth") -> Response:
     try:
         row = timeline.reopen(session, user, row_id)
     except timeline.StepNotFoundError:
         raise NotFoundError() from None
-    return _step_response(request, session, user, row, back, today)
+    message = _step_message(session, row, N_("Step reopened: %(step)s."), now)
+    return _step_response(request, session, user, row, back, today, message)
+
+
+@router.post("/steps/{row_id}/undo")
+def step_undo(request: Request, row_id: int, session: SessionDep, user: CurrentUser,
+              today: TodayDep, now: NowDep, since: Annotated[AwareDatetime, Form()],
+              back: Annotated[str, Form(max_length=10)] = "youth") -> Response:
+    """Undoes marking a step as done ("Fortryd"), if `domain.undo` still allows it."""
+    try:
+        row = timeline.undo_complete(session, user, row_id, since, now)
+    except timeline.StepNotFoundError:
+        raise NotFoundError() from None
+    except timeline.UndoRefusedError as exc:
+        row = timeline.get_step(session, user, row_id)
+        message = _step_message(session, row, "", now, error=exc.reason)
+        return _step_response(request, session, user, row, back, today, message, status=409)
+    message = _step_message(session, row, N_("Undone: the step is open again: %(step)s."), now)
+    return _step_response(request, session, user, row, back, today, message)
 
 
 def _changes_ending(session: Session, user: Any, today: date) -> dict[str, Any]:

@@ -1,5 +1,6 @@
-"""The handover journey: a caseworker records the mother's consent, hands two documents over
-to the adult department, tries a third the consent does not cover and reads the refusal."""
+"""The handover journey: a caseworker records the mother's consent, reads which documents it
+covers before any click, hands one over from its row (the confirmation takes the focus) and
+the rest the consent covers through "hand over all" and its confirmation."""
 
 from __future__ import annotations
 
@@ -55,7 +56,7 @@ def _hand_over(page, document_id: int) -> None:  # type: ignore[no-untyped-def]
     row.locator("form:has(input[name=status][value=handed_over]) button").click()
 
 
-def test_record_a_parents_consent_hand_over_two_documents_and_read_the_refusal(
+def test_record_a_parents_consent_see_what_it_covers_and_hand_over_what_it_covers(
         page, live_server):  # type: ignore[no-untyped-def]
     youth_id, mother_id, types, docs = _setup(live_server)
     log_in(page, "koordinator")
@@ -72,22 +73,38 @@ def test_record_a_parents_consent_hand_over_two_documents_and_read_the_refusal(
     section = page.locator("#handover")
     expect(section.locator(".consent-item")).to_contain_text("Anne Overdrager")
 
-    for key in ("ppr_assessment", "action_plan"):
-        _hand_over(page, docs[key])
-        expect(page.locator(f"#doc-{docs[key]} form:has(input[value=acknowledged])")
-               ).to_be_visible()
-
-    _hand_over(page, docs["school_statement"])
-    refusal = page.locator("#handover .handover-refusal")
-    expect(refusal).to_be_visible()
+    # before any click: which consent covers each document, and no handover where none does
+    school = page.locator(f"#doc-{docs['school_statement']}")
     with locale("da"):
         expected = str(Msg(N_("The consent from %(giver)s does not cover %(document)s."),
                            giver=Msg(N_("%(name)s (parent)"), name="Anne Overdrager"),
                            document="Statusudtalelse fra skole"))
-    expect(refusal).to_contain_text(expected)
-    # the refused document is still waiting; the two handed over stay handed over
-    expect(page.locator(f"#doc-{docs['school_statement']} "
-                        "form:has(input[value=handed_over])")).to_be_visible()
+    expect(school.locator(".coverage-no")).to_contain_text(expected)
+    expect(school.locator("form:has(input[value=handed_over])")).to_have_count(0)
+    expect(page.locator(f"#doc-{docs['ppr_assessment']} .coverage-yes")).to_contain_text(
+        "Dækket af samtykket fra Anne Overdrager (forælder)")
+
+    _hand_over(page, docs["ppr_assessment"])
+    confirmation = page.locator("#handover .handover-status [data-focus]")
+    expect(confirmation).to_contain_text("Dokumentet er overdraget: PPR-vurdering.")
+    expect(confirmation).to_be_focused()
+    expect(page.locator(f"#doc-{docs['ppr_assessment']} form:has(input[value=acknowledged])")
+           ).to_be_visible()
+
+    # the one primary action: everything still covered, through a confirmation
+    page.locator("#handover a.button-primary").click()
+    page.wait_for_url(f"**/youths/{youth_id}/handover/all")
+    listed = page.locator(".hand-over-all-table tbody tr")
+    expect(listed).to_have_count(1)
+    expect(listed).to_contain_text("Handleplan")
+    expect(listed).to_contain_text("Dækket af samtykket fra Anne Overdrager (forælder)")
+    page.get_by_role("button", name="Ja, overdrag 1 dokument").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Dokumenterne er overdraget")
+
+    page.goto(f"/youths/{youth_id}")
+    expect(page.locator(f"#doc-{docs['action_plan']} form:has(input[value=acknowledged])")
+           ).to_be_visible()
+    expect(page.locator(f"#doc-{docs['school_statement']}")).to_contain_text("Mangler")
 
     page.goto(f"/youths/{youth_id}/consents")
     expect(page.locator(".consent-card")).to_contain_text("PPR-vurdering")

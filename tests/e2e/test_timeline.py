@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
-from datetime import date
+from datetime import date, datetime
 
 from dateutil.relativedelta import relativedelta
 from playwright.sync_api import expect
@@ -14,9 +14,11 @@ from sqlmodel import select
 
 from app.db import make_engine, unit_of_work
 from app.domain.youth import YouthData
+from app.models.timeline import Completion, TimelineStep
 from app.models.user import User
 from app.models.youth import SupportExpected, Youth
 from app.services import youths
+from tests.conftest import CPH
 from tests.e2e.conftest import log_in
 
 FLAG_DAY = date(2027, 1, 15)
@@ -102,3 +104,52 @@ def test_the_job_moves_a_young_person_into_the_transition_and_the_adult_side_see
            ).to_be_visible()
     flag_row = page.get_by_role("row").filter(has_text="Flag: overgangen starter")
     expect(flag_row.locator(".step-status")).to_contain_text("Udført")
+
+
+def _youth_with_steps(live_server) -> tuple[int, str]:  # type: ignore[no-untyped-def]
+    """A 17-year-old of the coordinator's, and the name of a step marked as done by hand."""
+    settings = live_server["settings"]
+    engine = make_engine(settings)
+    today = datetime.now(CPH).date()
+    try:
+        with unit_of_work(engine) as session:
+            coordinator = session.exec(select(User).where(User.username == "koordinator")).one()
+            data = YouthData(birth_date=today - relativedelta(years=17, months=1),
+                             birth_date_reason="Ikke tildelt endnu", first_name="Tove",
+                             last_name="Fortrydesen")
+            youth = youths.create(session, settings, coordinator, data, today)
+            step = session.exec(select(TimelineStep).where(
+                TimelineStep.key == "early_notice")).one()
+            assert youth.id is not None and step.completion == Completion.MANUAL
+            return youth.id, step.name
+    finally:
+        engine.dispose()
+
+
+def test_marking_a_step_done_confirms_it_where_the_focus_goes_and_it_can_be_undone(
+    page, live_server
+):
+    youth_id, step_name = _youth_with_steps(live_server)
+    log_in(page, "koordinator")
+    page.goto(f"/youths/{youth_id}")
+    timeline = page.locator("#timeline")
+    row = timeline.get_by_role("row").filter(has_text=step_name)
+
+    row.locator("form[action$='/complete'] button").click()
+
+    message = page.locator("#timeline .step-message [data-focus]")
+    expect(message).to_contain_text(f"Trin markeret som udført: {step_name}.")
+    expect(message).to_be_focused()  # not <body>: the change is announced where the focus is
+    assert page.evaluate("document.activeElement.closest('#timeline .step-message') !== null")
+    expect(page.locator("#timeline").get_by_role("row").filter(has_text=step_name)
+           .locator(".step-status")).to_contain_text("Udført")
+
+    undo = message.locator("form.undo-form button")
+    expect(undo).to_contain_text("Fortryd")
+    undo.click()
+
+    undone = page.locator("#timeline .step-message [data-focus]")
+    expect(undone).to_contain_text(f"Fortrudt: trinnet er åbent igen: {step_name}.")
+    expect(undone).to_be_focused()
+    expect(page.locator("#timeline").get_by_role("row").filter(has_text=step_name)
+           .locator("form[action$='/complete'] button")).to_contain_text("Markér som udført")

@@ -4,16 +4,18 @@ completion, events, access and bad input."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
+from html import unescape
 
 from dateutil.relativedelta import relativedelta
 from sqlmodel import col, func, select
 
 from app.clock import now as clock_now
-from app.domain.consent import ConsentData, WithdrawalData, eighteenth_birthday
+from app.domain.consent import ConsentData, ShownDate, WithdrawalData, eighteenth_birthday
 from app.domain.network_input import MemberData
 from app.domain.youth import YouthData
-from app.i18n import N_, Msg, locale
+from app.i18n import N_, Msg, format_date, locale
 from app.models.audit import AuditAction, AuditEvent
 from app.models.handover import Consent, DocumentStatus, DocumentType, HandoverDocument
 from app.models.timeline import TimelineStep, YouthStep
@@ -491,7 +493,9 @@ def test_the_checklist_offers_the_corrections_the_state_machine_allows(client, s
     assert "Ret status" in row
     assert "Påkrævet" in row and "Skal udfyldes" not in row  # the document is required
     assert "Sæt tilbage til “Mangler”" in row and "Sæt tilbage til “Bestilt”" in row
-    assert 'value="received"' not in row and 'value="handed_over"' in row
+    # no consent covers it yet: no handover offered, and the row says why
+    assert 'value="received"' not in row and 'value="handed_over"' not in row
+    assert "Der er intet samtykke, der giver lov til at overdrage PPR-vurdering" in unescape(row)
     back = client.post(f"/youths/{youth.id}/documents/{ppr.id}/status",
                        data={"csrf_token": token, "status": "needed"}, headers=HTMX)
     assert back.status_code == 200
@@ -500,3 +504,215 @@ def test_the_checklist_offers_the_corrections_the_state_machine_allows(client, s
     assert _kinds(session, youth.id)[-1] is EventKind.DOCUMENT_STATUS_CORRECTED
     assert "Ret status" not in back.text[back.text.index(f'id="doc-{ppr.id}"'):].split(
         "</tr>")[0]
+
+
+# --- the checklist shows coverage before the click; "hand over all"; undo --------------------
+
+def _row_html(html: str, document_id: int) -> str:
+    match = re.search(rf'<tr id="doc-{document_id}">(.*?)</tr>', html, re.S)
+    assert match is not None, document_id
+    return unescape(match[1])
+
+
+def _section_html(html: str) -> str:
+    start = html.index('<section id="handover"')
+    return html[start:html.index("</section>", start)]
+
+
+def _confirmed(html: str) -> list[str]:
+    return re.findall(r'name="documents" value="(\d+:\d+)"', html)
+
+
+def test_the_checklist_shows_which_consent_covers_each_document_before_the_click(
+        client, session, settings):
+    kim = make_user(session, Role.COORDINATOR, "kim")
+    youth = _youth(session, settings, kim)
+    today = _today(settings)
+    mother = _member(session, settings, kim, youth, "Anne Hansen", custody_holder=True)
+    until = today + timedelta(days=200)
+    handover.record_consent(session, kim, youth.id, _consent_data(
+        session, str(mother.id), ["ppr_assessment", "action_plan"], today,
+        valid_until=until.isoformat()), today)
+    ppr, school = _doc(session, youth, "ppr_assessment"), _doc(session, youth, "school_statement")
+    login(client, "kim")
+
+    page = client.get(f"/youths/{youth.id}/handover")
+
+    assert page.status_code == 200
+    covered = _row_html(page.text, ppr.id)
+    with locale("da"):
+        expected = (f"Dækket af samtykket fra Anne Hansen (forælder) af {format_date(today)} "
+                    f"(til {format_date(until)}).")
+    assert expected in covered
+    assert 'name="status" value="handed_over"' in covered
+    not_covered = _row_html(page.text, school.id)
+    assert 'value="handed_over"' not in not_covered  # no hand-over button where nothing covers
+    assert _da(Msg(N_("The consent from %(giver)s does not cover %(document)s."),
+                   giver=Msg(N_("%(name)s (parent)"), name="Anne Hansen"),
+                   document="Statusudtalelse fra skole")) in not_covered
+    link = f"/youths/{youth.id}/consents/new?document={school.document_type_id}"
+    assert f'href="{link}"' in not_covered
+    # one primary action: "hand over all covered", with the count
+    section = _section_html(page.text)
+    assert section.count("button-primary") == 1
+    assert "Overdrag alle, der er dækket af samtykke (2)" in section
+    # the link to record a consent ticks the document in advance
+    form = client.get(link)
+    assert re.search(rf'name="document_type_ids" value="{school.document_type_id}" checked',
+                     form.text)
+
+
+def test_hand_over_all_lists_exactly_the_covered_documents_and_hands_over_only_those(
+        client, session, settings):
+    kim = make_user(session, Role.COORDINATOR, "kim")
+    youth = _youth(session, settings, kim)
+    today = _today(settings)
+    mother = _member(session, settings, kim, youth, "Anne Hansen", custody_holder=True)
+    consent = handover.record_consent(session, kim, youth.id, _consent_data(
+        session, str(mother.id), ["ppr_assessment", "action_plan"], today), today)
+    ppr, plan = _doc(session, youth, "ppr_assessment"), _doc(session, youth, "action_plan")
+    token = login(client, "kim")
+
+    confirm = client.get(f"/youths/{youth.id}/handover/all")
+
+    assert confirm.status_code == 200
+    assert sorted(_confirmed(confirm.text)) == sorted(
+        [f"{ppr.id}:{consent.id}", f"{plan.id}:{consent.id}"])
+    rows = re.findall(r'<tr><th scope="row">([^<]*)</th><td>([^<]*)</td></tr>', confirm.text)
+    assert sorted(unescape(name) for name, _ in rows) == ["Handleplan", "PPR-vurdering"]
+    assert all("Dækket af samtykket fra Anne Hansen (forælder)" in unescape(text)
+               for _, text in rows)
+    session.expire_all()
+    assert {d.status for d in session.exec(select(HandoverDocument).where(
+        HandoverDocument.youth_id == youth.id))} == {DocumentStatus.NEEDED}  # nothing yet
+
+    done = client.post(f"/youths/{youth.id}/handover/all",
+                       data={"csrf_token": token, "documents": _confirmed(confirm.text)})
+
+    assert done.status_code == 200, done.text
+    assert "Dokumenterne er overdraget" in done.text
+    session.expire_all()
+    handed = {d.id: d for d in session.exec(select(HandoverDocument).where(
+        HandoverDocument.youth_id == youth.id,
+        HandoverDocument.status == DocumentStatus.HANDED_OVER))}
+    assert set(handed) == {ppr.id, plan.id}
+    assert {d.handed_over_consent_id for d in handed.values()} == {consent.id}
+    # history and audit as for a single handover
+    assert _kinds(session, youth.id).count(EventKind.DOCUMENT_HANDED_OVER) == 2
+    assert session.exec(select(func.count()).select_from(AuditEvent).where(
+        AuditEvent.youth_id == youth.id, AuditEvent.object_type == "handover_document",
+        AuditEvent.detail == "needed -> handed_over")).one() == 2
+
+
+def test_hand_over_all_hands_nothing_over_when_the_coverage_changed_before_the_post(
+        client, session, settings):
+    kim = make_user(session, Role.COORDINATOR, "kim")
+    youth = _youth(session, settings, kim)
+    today = _today(settings)
+    mother = _member(session, settings, kim, youth, "Anne Hansen", custody_holder=True)
+    for_ppr = handover.record_consent(session, kim, youth.id, _consent_data(
+        session, str(mother.id), ["ppr_assessment"], today), today)
+    for_plan = handover.record_consent(session, kim, youth.id, _consent_data(
+        session, str(mother.id), ["action_plan"], today), today)
+    ppr, plan = _doc(session, youth, "ppr_assessment"), _doc(session, youth, "action_plan")
+    token = login(client, "kim")
+    listed = _confirmed(client.get(f"/youths/{youth.id}/handover/all").text)
+    assert sorted(listed) == sorted([f"{ppr.id}:{for_ppr.id}", f"{plan.id}:{for_plan.id}"])
+
+    # meanwhile the consent for the action plan is withdrawn
+    handover.withdraw_consent(session, kim, youth.id, for_plan.id,
+                              WithdrawalData(withdrawn_on=today, reason="Ønske"), today)
+    again = client.post(f"/youths/{youth.id}/handover/all",
+                        data={"csrf_token": token, "documents": listed})
+
+    assert again.status_code == 409
+    text = unescape(again.text)
+    assert "Der er ændret noget, efter listen blev lavet. Intet er overdraget." in text
+    assert "<strong>Handleplan</strong>: " + _da(Msg(
+        N_("The consent from %(giver)s was withdrawn on %(date)s."),
+        giver=Msg(N_("%(name)s (parent)"), name="Anne Hansen"),
+        date=ShownDate(today))) in text
+    session.expire_all()
+    assert session.get(HandoverDocument, ppr.id).status == DocumentStatus.NEEDED  # not half
+    assert session.get(HandoverDocument, plan.id).status == DocumentStatus.NEEDED
+    assert EventKind.DOCUMENT_HANDED_OVER not in _kinds(session, youth.id)
+    assert _confirmed(again.text) == [f"{ppr.id}:{for_ppr.id}"]  # the list as it is now
+
+    confirmed = client.post(f"/youths/{youth.id}/handover/all",
+                            data={"csrf_token": token, "documents": _confirmed(again.text)})
+
+    assert confirmed.status_code == 200
+    session.expire_all()
+    assert session.get(HandoverDocument, ppr.id).status == DocumentStatus.HANDED_OVER
+    assert session.get(HandoverDocument, plan.id).status == DocumentStatus.NEEDED
+    # a document of another young person is not found
+    other = _youth(session, settings, kim, first_name="Ida")
+    foreign = _doc(session, other, "ppr_assessment")
+    assert client.post(f"/youths/{youth.id}/handover/all", data={
+        "csrf_token": token, "documents": [f"{foreign.id}:{for_ppr.id}"]}).status_code == 404
+
+
+def _undo_form(html: str) -> dict[str, str]:
+    form = re.search(r'<form method="post" action="([^"]+/undo)".*?</form>', html, re.S)
+    assert form is not None, html
+    fields = dict(re.findall(r'name="(previous|since)" value="([^"]*)"', form[0]))
+    return {"url": form[1], **fields}
+
+
+def test_a_document_status_change_can_be_undone_shortly_after_if_nothing_changed(
+        client, session, settings, clock):
+    kim = make_user(session, Role.COORDINATOR, "kim")
+    youth = _youth(session, settings, kim)
+    today = _today(settings)
+    handover.record_consent(session, kim, youth.id,
+                            _consent_data(session, "youth", ["ppr_assessment"], today), today)
+    ppr, plan = _doc(session, youth, "ppr_assessment"), _doc(session, youth, "action_plan")
+    token = login(client, "kim")
+    status_url = f"/youths/{youth.id}/documents/{plan.id}/status"
+
+    requested = client.post(status_url, data={"csrf_token": token, "status": "requested"},
+                            headers=HTMX)
+    assert requested.status_code == 200
+    assert "Handleplan: Bestilt." in unescape(requested.text)
+    undo = _undo_form(requested.text)
+    assert undo["previous"] == "needed"
+    clock.advance(timedelta(minutes=2))
+    undone = client.post(undo.pop("url"), data={"csrf_token": token, **undo}, headers=HTMX)
+    assert undone.status_code == 200
+    assert "Fortrudt: Handleplan har igen status “Mangler”." in unescape(undone.text)
+    session.expire_all()
+    row = session.get(HandoverDocument, plan.id)
+    assert row.status == DocumentStatus.NEEDED and row.requested_at is None
+    assert session.exec(select(AuditEvent).where(
+        AuditEvent.object_id == str(plan.id),
+        AuditEvent.detail == "requested -> needed (undo)")).first() is not None
+    # the same undo once more: the document has changed since
+    url = f"/youths/{youth.id}/documents/{plan.id}/undo"
+    twice = client.post(url, data={"csrf_token": token, **undo}, headers=HTMX)
+    assert twice.status_code == 409 and "Der er ændret noget siden" in unescape(twice.text)
+
+    # after the window, the undo is refused and the status stays
+    received = client.post(status_url, data={"csrf_token": token, "status": "received"},
+                           headers=HTMX)
+    late = _undo_form(received.text)
+    clock.advance(timedelta(minutes=11))
+    refused = client.post(late.pop("url"), data={"csrf_token": token, **late}, headers=HTMX)
+    assert refused.status_code == 409
+    assert "kan kun fortrydes inden for 10 minutter" in unescape(refused.text)
+    session.expire_all()
+    assert session.get(HandoverDocument, plan.id).status == DocumentStatus.RECEIVED
+
+    # a handover is not undone: the confirmation says why, and a forged undo is refused
+    handed = client.post(f"/youths/{youth.id}/documents/{ppr.id}/status",
+                         data={"csrf_token": token, "status": "handed_over"}, headers=HTMX)
+    assert handed.status_code == 200
+    text = unescape(handed.text)
+    assert "Dokumentet er overdraget: PPR-vurdering." in text
+    assert "/undo" not in text and "kan ikke fortrydes" in text
+    session.expire_all()
+    stamp = session.get(HandoverDocument, ppr.id).updated_at.isoformat()
+    forged = client.post(f"/youths/{youth.id}/documents/{ppr.id}/undo", data={
+        "csrf_token": token, "previous": "needed", "since": stamp}, headers=HTMX)
+    assert forged.status_code == 409
+    session.expire_all()
+    assert session.get(HandoverDocument, ppr.id).status == DocumentStatus.HANDED_OVER

@@ -4,7 +4,8 @@ filters, the API's timeline fields and the template editor."""
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
+from html import unescape
 
 import pytest
 from fastapi.testclient import TestClient
@@ -13,6 +14,7 @@ from sqlmodel import Session, col, func, select
 from app.clock import now as clock_now
 from app.deps import get_today
 from app.domain.youth import YouthData
+from app.models.audit import AuditEvent
 from app.models.timeline import TimelineStep, YouthStep
 from app.models.user import Role, User
 from app.models.youth import EventKind, SupportExpected, Youth, YouthEvent
@@ -442,3 +444,75 @@ def test_only_administrators_may_edit_the_template(client, session):
                            data=_step_form(step, token, offset_years="19"))
     assert response.status_code == 403
     assert _offsets(session)["follow_up"] == (18, 3)
+
+
+# --- the confirmation after marking a step as done, and undoing it --------------------------
+
+def _undo_fields(html: str) -> tuple[str, dict[str, str]]:
+    form = re.search(r'<form method="post" action="(/steps/\d+/undo)".*?</form>', html, re.S)
+    assert form is not None, html
+    return form[1], dict(re.findall(r'name="(since|back)" value="([^"]*)"', form[0]))
+
+
+def _audited_undos(session: Session, row_id: int) -> int:
+    return session.exec(select(func.count()).select_from(AuditEvent).where(
+        AuditEvent.object_type == "youth_step", AuditEvent.object_id == str(row_id),
+        AuditEvent.detail == "done -> open (undo)")).one()
+
+
+def test_a_step_marked_done_is_confirmed_and_can_be_undone_for_ten_minutes(
+    client, session, caseload, clock
+):
+    busy = caseload["busy"]
+    token = login(client, "sara")
+    htmx = {"HX-Request": "true", "X-CSRF-Token": token}
+    row = _row(session, busy, "early_notice")
+    name = _step(session, "early_notice").name
+
+    done = client.post(f"/steps/{row.id}/complete", data={"back": "youth"}, headers=htmx)
+
+    assert done.status_code == 200 and 'id="timeline"' in done.text
+    text = unescape(done.text)
+    assert f"Trin markeret som udført: {name}." in text and "data-focus" in text
+    url, fields = _undo_fields(done.text)
+    assert url == f"/steps/{row.id}/undo"
+    clock.advance(timedelta(minutes=9))
+    undone = client.post(url, data=fields, headers=htmx)
+    assert undone.status_code == 200
+    assert f"Fortrudt: trinnet er åbent igen: {name}." in unescape(undone.text)
+    session.expire_all()
+    assert session.get(YouthStep, row.id).done_at is None
+    assert _events(session, EventKind.STEP_REOPENED) == 1
+    assert _audited_undos(session, row.id) == 1
+    # the same undo again: the step has changed since
+    again = client.post(url, data=fields, headers=htmx)
+    assert again.status_code == 409
+    assert "Der er ændret noget siden" in unescape(again.text)
+
+    # marked as done again, and undone too late
+    done = client.post(f"/steps/{row.id}/complete", data={"back": "tasks"}, headers=htmx)
+    assert done.status_code == 200 and 'id="tasks"' in done.text  # on "My tasks" too
+    url, fields = _undo_fields(done.text)
+    assert fields["back"] == "tasks"
+    clock.advance(timedelta(minutes=10, seconds=1))
+    late = client.post(url, data=fields, headers=htmx)
+    assert late.status_code == 409
+    assert "kan kun fortrydes inden for 10 minutter" in unescape(late.text)
+    session.expire_all()
+    assert session.get(YouthStep, row.id).done_at is not None
+    assert _audited_undos(session, row.id) == 1
+
+
+def test_undoing_a_step_out_of_reach_is_refused(client, session, caseload):
+    sara, busy = caseload["sara"], caseload["busy"]
+    row = _row(session, busy, "early_notice")
+    timeline.complete(session, sara, row.id)
+    since = row.done_at.isoformat()
+    make_user(session, Role.ADULT_CASEWORKER, "anders")
+    token = login(client, "anders")
+
+    response = client.post(f"/steps/{row.id}/undo", data={"csrf_token": token, "since": since})
+
+    assert response.status_code == 403
+    session.expire_all()
+    assert session.get(YouthStep, row.id).done_by_id == sara.id

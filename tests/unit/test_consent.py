@@ -19,12 +19,18 @@ from app.domain.consent import (
     all_required_handed_over,
     check_giver,
     corrections,
+    counts_until,
+    coverage,
     eighteenth_birthday,
     handover_decision,
+    handover_plan,
     is_correction,
     next_steps,
     own_consent_needed,
+    plan_changes,
+    timing_problem,
     transition_problem,
+    undo_status_problem,
     withdraw,
     withdrawal_effects,
 )
@@ -388,3 +394,97 @@ def test_the_checklist_offers_exactly_the_moves_the_state_machine_allows() -> No
     assert corrections(DocumentStatus.RECEIVED) == (DocumentStatus.REQUESTED,
                                                     DocumentStatus.NEEDED)
     assert corrections(DocumentStatus.HANDED_OVER) == ()  # a handover is not undone
+
+
+# --- what the checklist shows before the click: coverage, and "hand over all" ---------------
+
+def doc(did: int, type_id: int, status: DocumentStatus = DocumentStatus.NEEDED) -> DocumentFacts:
+    return DocumentFacts(did, type_id, NAMES[type_id], status)
+
+
+@pytest.mark.parametrize("giver", sorted(GIVERS))
+@pytest.mark.parametrize("valid_until", [None, date(2025, 12, 24), date(2026, 6, 30)])
+@pytest.mark.parametrize("withdrawn_on", [None, WITHDRAWN])
+def test_counts_until_is_the_last_day_timing_problem_lets_the_consent_count(
+        giver, valid_until, withdrawn_on):
+    c = consent(1, giver, "ppr+plan to adult", valid_until=valid_until,
+                withdrawn_on=withdrawn_on)
+    last = counts_until(c, BIRTH)
+    days = [GIVEN + timedelta(days=n) for n in range(0, 800, 1)]
+    counting = [d for d in days if timing_problem(c, BIRTH, d) is None]
+    assert counting[0] == GIVEN
+    if last is None:
+        assert counting[-1] == days[-1]
+    else:
+        assert counting[-1] == last and len(counting) == (last - GIVEN).days + 1
+
+
+def test_coverage_names_the_consent_the_rule_relies_on_or_its_reason():
+    mother = consent(1, "mother", "ppr+plan to adult")
+    youth = consent(2, "youth", "plan only", given_on=date(2025, 10, 1),
+                    valid_until=date(2027, 3, 1))
+    documents = [doc(10, PPR), doc(11, PLAN), doc(12, SCHOOL),
+                 doc(13, PPR, DocumentStatus.HANDED_OVER)]
+    found = {c.document.id: c for c in coverage([mother, youth], documents, BIRTH, BEFORE_18)}
+    assert set(found) == {10, 11, 12}  # a handed-over document is not offered again
+    assert found[10].consent == mother and found[10].until == DAY_BEFORE_18
+    assert found[10].text == Msg(
+        "Covered by the consent from %(giver)s of %(date)s (until %(until)s).", giver=MOTHER,
+        date=ShownDate(GIVEN), until=ShownDate(DAY_BEFORE_18))
+    assert found[11].consent == youth  # the newest consent that covers it
+    assert not found[12].covered
+    assert found[12].text == handover_decision([mother, youth], SCHOOL, NAMES[SCHOOL], BIRTH,
+                                               BEFORE_18).reason
+    # the same answer as the rule, for every document and day
+    for day in (BEFORE_18, DAY_BEFORE_18, EIGHTEEN, AFTER_18):
+        for c in coverage([mother, youth], documents, BIRTH, day):
+            decision = handover_decision([mother, youth], c.document.document_type_id,
+                                         c.document.name, BIRTH, day)
+            assert c.covered == decision.allowed
+            assert (c.consent.id if c.consent else None) == decision.consent_id
+    own = consent(3, "youth", "ppr+plan to adult")
+    assert coverage([own], [doc(10, PPR)], BIRTH, AFTER_18)[0].text == Msg(
+        "Covered by the consent from %(giver)s of %(date)s (until it is withdrawn).",
+        giver=YOUNG, date=ShownDate(GIVEN))
+
+
+def test_plan_changes_are_empty_when_nothing_changed_and_name_each_difference():
+    mother = consent(1, "mother", "ppr+plan to adult")
+    documents = [doc(10, PPR), doc(11, PLAN), doc(12, SCHOOL)]
+    before = coverage([mother], documents, BIRTH, BEFORE_18)
+    confirmed = handover_plan(before)
+    assert confirmed == {10: 1, 11: 1}
+    assert plan_changes(confirmed, documents, before) == ()
+
+    # the mother's consent was withdrawn, the school statement is covered by the young
+    # person's own, and the action plan was handed over in the meantime
+    after_docs = [doc(10, PPR), doc(11, PLAN, DocumentStatus.HANDED_OVER), doc(12, SCHOOL)]
+    own = ConsentFacts(2, GiverRole.YOUTH, "Freja Østergaard", frozenset({SHARE}),
+                       frozenset({SCHOOL}), frozenset({ADULT}), GIVEN)
+    now = coverage([withdraw(mother, BEFORE_18), own], after_docs, BIRTH, BEFORE_18)
+    changes = {c.document.id: c.reason for c in plan_changes(confirmed, after_docs, now)}
+    assert changes[10] == Msg(
+        "The consent from %(giver)s was withdrawn on %(date)s.", giver=MOTHER,
+        date=ShownDate(BEFORE_18))
+    assert changes[11] == Msg("It has been handed over since the list was made.")
+    assert changes[12].msgid.startswith("It was not on the list")
+
+    # the same document, now relied on under another (newer) consent
+    newer = consent(5, "youth", "ppr+plan to adult", given_on=BEFORE_18)
+    switched = coverage([mother, newer], documents, BIRTH, BEFORE_18)
+    assert [c.document.id for c in plan_changes(confirmed, documents, switched)] == [10, 11]
+
+
+@pytest.mark.parametrize(("current", "previous", "allowed"), [
+    (DocumentStatus.REQUESTED, DocumentStatus.NEEDED, True),
+    (DocumentStatus.RECEIVED, DocumentStatus.REQUESTED, True),
+    (DocumentStatus.RECEIVED, DocumentStatus.NEEDED, True),
+    (DocumentStatus.NEEDED, DocumentStatus.RECEIVED, True),  # undoing a correction
+    (DocumentStatus.HANDED_OVER, DocumentStatus.RECEIVED, False),
+    (DocumentStatus.ACKNOWLEDGED, DocumentStatus.HANDED_OVER, False),
+    (DocumentStatus.RECEIVED, DocumentStatus.HANDED_OVER, False),  # an undo never hands over
+    (DocumentStatus.NEEDED, DocumentStatus.NEEDED, False),
+])
+def test_a_status_change_may_be_undone_only_where_the_state_machine_goes_back(
+        current, previous, allowed):
+    assert (undo_status_problem(current, previous) is None) is allowed

@@ -3,17 +3,47 @@ document.addEventListener("DOMContentLoaded", function () {
   if (window.DKFDS && typeof window.DKFDS.init === "function") {
     window.DKFDS.init();
   }
-  var summary = document.getElementById("error-summary");
+  var summary = document.getElementById("error-summary") || document.querySelector("[data-focus]");
   if (summary) {
     summary.focus();
   }
 });
-document.addEventListener("htmx:afterSwap", function () {
-  var summary = document.getElementById("error-summary");
-  if (summary) {
-    summary.focus();
+
+// Focus after an htmx swap, so that it never drops to <body> and the change is confirmed:
+// the swapped region's error summary first; else an element the server marked with
+// data-focus (a status message: "Trin markeret som udført"); else, if the focus was lost
+// with the element that made the request, the region's alert or status message, its
+// heading, or the region itself. An autofocus field (focused by htmx) is left alone.
+(function () {
+  function hasText(el) { return el && el.textContent.trim() !== ""; }
+  function focusable(el) {
+    if (!el.hasAttribute("tabindex") && !el.matches("a[href], button, input, select, textarea")) {
+      el.setAttribute("tabindex", "-1");
+    }
+    return el;
   }
-});
+  function within(region, selector) {
+    if (region.matches(selector)) { return region; }
+    return region.querySelector(selector);
+  }
+  function firstWithText(region, selector) {
+    var found = Array.prototype.filter.call(region.querySelectorAll(selector), hasText);
+    return found.length ? found[0] : null;
+  }
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var region = event.target;
+    if (!(region instanceof Element) || !region.isConnected) { return; }
+    var active = document.activeElement;
+    var lost = !active || active === document.body || !active.isConnected;
+    var goal = within(region, "#error-summary") || within(region, "[data-focus]");
+    if (!goal && !lost) { return; }
+    if (!goal) {
+      goal = firstWithText(region, "[role=alert]") || firstWithText(region, "[role=status]")
+        || region.querySelector("h1, h2, h3") || region;
+    }
+    focusable(goal).focus();
+  });
+})();
 
 // The mobile menu (DKFDS's drawer), by delegation so it survives boosted page swaps.
 (function () {
