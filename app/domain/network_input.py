@@ -13,7 +13,7 @@ from typing import Annotated, Any
 from dateutil.relativedelta import relativedelta
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
-from app.domain.rules import Checked, rule
+from app.domain.rules import Checked, FieldErrors, rule
 from app.domain.validation import (
     Email,
     FieldError,
@@ -177,21 +177,26 @@ def is_adult(birth_date: date, today: date) -> bool:
 
 def check_membership(data: MembershipData, kind: PersonKind, birth_date: date,
                      today: date) -> None:
-    """The rules that need the person's kind and the young person's age."""
+    """The rules that need the person's kind and the young person's age; raises
+    ``FieldErrors`` with every one that fails."""
+    errors = []
     if kind not in ROLE_PERSON_KINDS[ROLE_KIND[data.role]]:
         if kind is PersonKind.PROFESSIONAL:
-            raise FieldError(N_("This role is for a relative or someone in the private "
-                                "network, not a professional."), field="role")
-        raise FieldError(N_("This role is for a professional."), field="role")
+            errors.append(FieldError(N_("This role is for a relative or someone in the "
+                                        "private network, not a professional."), field="role"))
+        else:
+            errors.append(FieldError(N_("This role is for a professional."), field="role"))
     if data.custody_holder and kind is PersonKind.PROFESSIONAL:
-        raise FieldError(N_("Only a parent or another relative can hold custody."),
-                         field="custody_holder")
-    if data.custody_holder and is_adult(birth_date, today):
-        raise FieldError(
+        errors.append(FieldError(N_("Only a parent or another relative can hold custody."),
+                                 field="custody_holder"))
+    elif data.custody_holder and is_adult(birth_date, today):
+        errors.append(FieldError(
             N_("Custody ended when the young person turned 18. Untick custody holder; "
                "record a guardian (værge) if one has been appointed."),
             field="custody_holder",
-        )
+        ))
+    if errors:
+        raise FieldErrors(errors)
 
 
 @dataclass(frozen=True)

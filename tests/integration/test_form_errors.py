@@ -112,6 +112,33 @@ def test_every_optional_network_field_can_be_left_empty(client, session, setting
     assert _count(session, NetworkMember) == 1
 
 
+def test_the_network_edit_reports_every_refusal_of_the_role_together(client, session, settings):
+    kim = make_user(session, Role.COORDINATOR, "kim")
+    youth = _youth(session, settings, kim)
+    lone = network.add_member(session, kim, youth.id, MemberData(
+        kind="professional", name="Lone Winther", role="ppr_psychologist"), _today(settings))
+    session.commit()
+    token = login(client, "kim")
+
+    response = client.post(f"/youths/{youth.id}/network/members/{lone.id}/edit",
+                           headers=HTMX, data={
+                               "csrf_token": token, "name": "Lone Winther", "role": "mother",
+                               "ring": "2", "custody_holder": "true"})
+
+    assert response.status_code == 400
+    page = FormPage(response.text)
+    _assert_all_shown(page, {
+        "role": ("Rolle eller relation", _da(N_(
+            "This role is for a relative or someone in the private network, not a "
+            "professional."))),
+        "custody_holder": ("Har forældremyndighed", _da(N_(
+            "Only a parent or another relative can hold custody."))),
+    })
+    assert page.value("role") == "mother" and page.checked("custody_holder") == ["true"]
+    session.expire_all()
+    assert session.get(NetworkMember, lone.id).role == "ppr_psychologist"
+
+
 # --- the consent form -----------------------------------------------------------------------
 
 
