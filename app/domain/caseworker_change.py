@@ -6,14 +6,16 @@ three kinds of change) and never contain a CPR number.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import BeforeValidator, ConfigDict, Field, model_validator
 
 from app import i18n
 from app.domain import letters
+from app.domain.rules import Checked, rule
 from app.domain.validation import FieldError, MultilineText, empty_to_none
 from app.i18n import N_
 from app.models.caseworker import CaseRole, ChangeKind
@@ -23,7 +25,10 @@ OptionalDate = Annotated[date | None, BeforeValidator(empty_to_none)]
 WRITTEN_CHANNELS = (Channel.DIGITAL_POST, Channel.EMAIL, Channel.LETTER)
 
 
-class ChangeData(BaseModel):
+class ChangeData(Checked):
+    """The form; its rules all run (``rules.Checked``), the date rule when the context
+    gives ``today``."""
+
     model_config = ConfigDict(hide_input_in_errors=True)
 
     role: CaseRole
@@ -38,8 +43,14 @@ class ChangeData(BaseModel):
             self.ends_on = None
         return self
 
+    @rule
+    def _dates(self, context: Mapping[str, Any]) -> None:
+        if "today" in context:
+            self.check_dates(context["today"])
+
     def check_dates(self, today: date) -> None:
-        if self.ends_on is not None and self.ends_on < today:
+        temporary = self.kind is ChangeKind.PLANNED_TEMPORARY
+        if temporary and self.ends_on is not None and self.ends_on < today:
             raise FieldError(N_("The end date lies in the past."), field="ends_on")
 
 

@@ -16,11 +16,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Annotated
+from typing import Annotated, Any
 
 from dateutil.relativedelta import relativedelta
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
+from app.domain.rules import Checked, rule
 from app.domain.validation import FieldError, MultilineText, Text, empty_to_none
 from app.i18n import N_, Msg, format_date
 from app.models.handover import (
@@ -427,46 +428,71 @@ OptionalDate = Annotated[date | None, BeforeValidator(empty_to_none)]
 ListOf = BeforeValidator(_as_list)
 
 
-class ConsentData(BaseModel):
+class ConsentData(Checked):
     """A consent as a form or the API sends it. `giver` is "youth" or a network member's
-    id; the service checks that the member holds custody or is a guardian."""
+    id; the service checks that the member holds custody or is a guardian. Its rules all
+    run (``rules.Checked``), the date rule when the context gives ``today``."""
 
     model_config = ConfigDict(hide_input_in_errors=True)
 
     giver: Annotated[str, Field(min_length=1, max_length=20, pattern=r"^(youth|[0-9]+)$")]
     purposes: Annotated[list[Purpose], ListOf, Field(max_length=len(Purpose))]
-    document_type_ids: Annotated[list[int], ListOf, Field(max_length=100)] = []
-    recipients: Annotated[list[Recipient], ListOf, Field(max_length=len(Recipient))] = []
+    document_type_ids: Annotated[list[int], ListOf, Field(max_length=100)] = Field(
+        default_factory=list)
+    recipients: Annotated[list[Recipient], ListOf, Field(max_length=len(Recipient))] = Field(
+        default_factory=list)
     sources: Annotated[Text, Field(max_length=300)] = ""
-    invitee_member_ids: Annotated[list[int], ListOf, Field(max_length=100)] = []
+    invitee_member_ids: Annotated[list[int], ListOf, Field(max_length=100)] = Field(
+        default_factory=list)
     method: ConsentMethod
     given_on: date
     valid_until: OptionalDate = None
     note: Annotated[MultilineText, Field(max_length=500)] = ""
 
-    @model_validator(mode="after")
-    def _rules(self) -> ConsentData:
+    @rule
+    def _a_purpose(self, context: Mapping[str, Any]) -> None:
         if not self.purposes:
             raise FieldError(N_("Choose at least one purpose."), field="purposes")
+
+    @rule
+    def _ends_after_given(self, context: Mapping[str, Any]) -> None:
         if self.valid_until is not None and self.valid_until < self.given_on:
             raise FieldError(N_("The consent cannot end before the date it was given."),
                              field="valid_until")
-        if Purpose.SHARE_WITH_ADULT in self.purposes:
-            if not self.document_type_ids:
-                raise FieldError(N_("Choose the documents the consent covers."),
-                                 field="document_type_ids")
-            if not self.recipients:
-                raise FieldError(N_("Choose who may receive the documents."),
-                                 field="recipients")
+
+    @rule
+    def _given_not_in_future(self, context: Mapping[str, Any]) -> None:
+        if "today" in context:
+            self.check_dates(context["today"])
+
+    @rule
+    def _documents(self, context: Mapping[str, Any]) -> None:
+        if Purpose.SHARE_WITH_ADULT in self.purposes and not self.document_type_ids:
+            raise FieldError(N_("Choose the documents the consent covers."),
+                             field="document_type_ids")
+
+    @rule
+    def _recipients(self, context: Mapping[str, Any]) -> None:
+        if Purpose.SHARE_WITH_ADULT in self.purposes and not self.recipients:
+            raise FieldError(N_("Choose who may receive the documents."), field="recipients")
+
+    @rule
+    def _sources(self, context: Mapping[str, Any]) -> None:
         if Purpose.OBTAIN_FROM_SOURCES in self.purposes and not self.sources:
             raise FieldError(N_("Name the sources information may be obtained from."),
                              field="sources")
+
+    @rule
+    def _invitees(self, context: Mapping[str, Any]) -> None:
         if Purpose.INVITE_NETWORK in self.purposes and not self.invitee_member_ids:
             raise FieldError(N_("Choose the network members who may be invited."),
                              field="invitee_member_ids")
         if Purpose.SHARE_WITH_FAMILY in self.purposes and not self.invitee_member_ids:
             raise FieldError(N_("Choose the parents who may keep seeing the family's page."),
                              field="invitee_member_ids")
+
+    @model_validator(mode="after")
+    def _normalise(self) -> ConsentData:
         self.document_type_ids = sorted(set(self.document_type_ids))
         self.invitee_member_ids = sorted(set(self.invitee_member_ids))
         self.purposes = [p for p in Purpose if p in self.purposes]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from app.domain.rules import FieldErrors
 from app.domain.validation import FieldError
 from app.i18n import N_, Msg
 
@@ -42,7 +43,7 @@ def message_for(error: Mapping[str, Any]) -> Msg:
         return Msg(str(exc) if exc else N_("The value is not valid."))
     if kind == "missing" or (
         kind in ("string_too_short", "too_short") and ctx.get("min_length") == 1
-    ):
+    ) or (kind.endswith("_type") and "input" in error and error["input"] is None):
         return Msg(N_("This field is required."))
     if kind in ("string_too_short", "too_short"):
         return Msg(N_("Enter at least %(n)s characters."), n=ctx.get("min_length"))
@@ -60,12 +61,25 @@ def message_for(error: Mapping[str, Any]) -> Msg:
 
 
 def field_errors(errors: Sequence[Mapping[str, Any]]) -> Errors:
+    """One message per field (the first), from pydantic's errors; the errors of the rules
+    across fields (``rules.FieldErrors``) each go to their own field."""
     out: Errors = {}
     for error in errors:
         loc = [str(part) for part in error.get("loc", ()) if part not in ("body", "query")]
         name = loc[0] if loc else "__all__"
         exc = (error.get("ctx") or {}).get("error")
+        if isinstance(exc, FieldErrors):
+            add_errors(out, exc.errors, name)
+            continue
         if isinstance(exc, FieldError) and exc.field:
             name = exc.field
         out.setdefault(name, message_for(error))
+    return out
+
+
+def add_errors(out: Errors, errors: Sequence[FieldError], default: str = "__all__") -> Errors:
+    """Adds field errors to `out`, each to its field (or to `default`); a field keeps the
+    first message it got."""
+    for exc in errors:
+        out.setdefault(exc.field or default, exc.msg)
     return out

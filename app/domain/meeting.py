@@ -22,12 +22,15 @@ import hashlib
 import hmac
 import re
 import struct
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import Field
 
+from app.domain.rules import Checked, FieldErrors, rule
 from app.domain.validation import FieldError, OutgoingMultilineText, OutgoingText
 from app.i18n import N_
 from app.models.meeting import MeetingKind, PlaceKind
@@ -44,7 +47,10 @@ AGENDA_AREAS = (
 MAX_LENGTH = timedelta(hours=8)
 
 
-class MeetingData(BaseModel):
+class MeetingData(Checked):
+    """The rules across fields all run (``rules.Checked``); the rules on the time
+    (``check_when``) run when the context gives ``now`` and ``tz``."""
+
     kind: MeetingKind
     day: date
     start_time: time
@@ -53,17 +59,24 @@ class MeetingData(BaseModel):
     place_detail: OutgoingText = Field(default="", max_length=300)
     agenda: OutgoingMultilineText = Field(default="", max_length=5000)
 
-    @model_validator(mode="after")
-    def _check(self) -> MeetingData:
+    @rule
+    def _ends_after_start(self, context: Mapping[str, Any]) -> None:
         if self.end_time <= self.start_time:
             raise FieldError(N_("The meeting must end after it starts."), "end_time")
+
+    @rule
+    def _place(self, context: Mapping[str, Any]) -> None:
         if self.place_kind is PlaceKind.TOWN_HALL and not self.place_detail:
             raise FieldError(N_("Write which room at the town hall."), "place_detail")
         if self.place_kind is PlaceKind.ONLINE and not self.place_detail.startswith("https://"):
             raise FieldError(N_("Give the meeting link, starting with https://."), "place_detail")
         if self.place_kind is PlaceKind.OTHER and not self.place_detail:
             raise FieldError(N_("Write where the meeting is held."), "place_detail")
-        return self
+
+    @rule
+    def _when(self, context: Mapping[str, Any]) -> None:
+        if "now" in context and "tz" in context:
+            self.check_when(context["now"], context["tz"])
 
     def span(self, tz: ZoneInfo) -> tuple[datetime, datetime]:
         """Start and end in UTC. A wall time that does not exist (the spring-forward hour)
@@ -72,14 +85,22 @@ class MeetingData(BaseModel):
         end = _aware(self.day, self.end_time, tz)
         return start, end
 
-    def check_when(self, now: datetime, tz: ZoneInfo) -> None:
+    def when_errors(self, now: datetime, tz: ZoneInfo) -> list[FieldError]:
         start, end = self.span(tz)
+        errors = []
         if end <= start:
-            raise FieldError(N_("The meeting must end after it starts."), "end_time")
+            errors.append(FieldError(N_("The meeting must end after it starts."), "end_time"))
+        elif end - start > MAX_LENGTH:
+            errors.append(FieldError(N_("A meeting can last at most 8 hours."), "end_time"))
         if start < now:
-            raise FieldError(N_("The meeting cannot start in the past."), "day")
-        if end - start > MAX_LENGTH:
-            raise FieldError(N_("A meeting can last at most 8 hours."), "end_time")
+            errors.append(FieldError(N_("The meeting cannot start in the past."), "day"))
+        return errors
+
+    def check_when(self, now: datetime, tz: ZoneInfo) -> None:
+        """The rules on the meeting's time, all reported at once (``rules.FieldErrors``)."""
+        errors = self.when_errors(now, tz)
+        if errors:
+            raise FieldErrors(errors)
 
 
 def _aware(day: date, clock: time, tz: ZoneInfo) -> datetime:

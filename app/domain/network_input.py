@@ -5,13 +5,15 @@ meeting invites and letters, so each refuses a CPR-like number (``OutgoingText``
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
 from dateutil.relativedelta import relativedelta
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
+from app.domain.rules import Checked, FieldErrors, rule
 from app.domain.validation import (
     Email,
     FieldError,
@@ -86,8 +88,9 @@ class PlaceData(BaseModel):
     ring: Annotated[int, Field(ge=1, le=3)]
 
 
-class MembershipData(BaseModel):
-    """A person's place and role in one young person's network."""
+class MembershipData(Checked):
+    """A person's place and role in one young person's network. Its rules all run
+    (``rules.Checked``)."""
 
     model_config = ConfigDict(hide_input_in_errors=True)
 
@@ -103,10 +106,13 @@ class MembershipData(BaseModel):
     note: Annotated[OutgoingMultilineText, Field(max_length=500)] = ""
     youth_agreed: bool = False
 
-    @model_validator(mode="after")
-    def _rules(self) -> MembershipData:
+    @rule
+    def _other_role_described(self, context: Mapping[str, Any]) -> None:
         if self.role in OTHER_ROLES and not self.role_other:
             raise FieldError(N_("Describe the role or relation."), field="role_other")
+
+    @model_validator(mode="after")
+    def _defaults(self) -> MembershipData:
         if self.role not in OTHER_ROLES:
             self.role_other = ""
         if self.sector is None:
@@ -125,14 +131,15 @@ class MemberData(MembershipData):
     address: Annotated[OutgoingMultilineText, Field(max_length=200)] = ""  # a postal address
     organisation: Annotated[OutgoingText, Field(max_length=200)] = ""
 
-    @model_validator(mode="after")
-    def _new_person(self) -> MemberData:
-        if self.person_id is None:
-            if self.kind is None:
-                raise FieldError(N_("Choose relative or professional."), field="kind")
-            if not self.name:
-                raise FieldError(N_("This field is required."), field="name")
-        return self
+    @rule
+    def _new_person_kind(self, context: Mapping[str, Any]) -> None:
+        if self.person_id is None and self.kind is None:
+            raise FieldError(N_("Choose relative or professional."), field="kind")
+
+    @rule
+    def _new_person_name(self, context: Mapping[str, Any]) -> None:
+        if self.person_id is None and not self.name:
+            raise FieldError(N_("This field is required."), field="name")
 
     def person(self) -> PersonData:
         assert self.kind is not None
@@ -170,21 +177,26 @@ def is_adult(birth_date: date, today: date) -> bool:
 
 def check_membership(data: MembershipData, kind: PersonKind, birth_date: date,
                      today: date) -> None:
-    """The rules that need the person's kind and the young person's age."""
+    """The rules that need the person's kind and the young person's age; raises
+    ``FieldErrors`` with every one that fails."""
+    errors = []
     if kind not in ROLE_PERSON_KINDS[ROLE_KIND[data.role]]:
         if kind is PersonKind.PROFESSIONAL:
-            raise FieldError(N_("This role is for a relative or someone in the private "
-                                "network, not a professional."), field="role")
-        raise FieldError(N_("This role is for a professional."), field="role")
+            errors.append(FieldError(N_("This role is for a relative or someone in the "
+                                        "private network, not a professional."), field="role"))
+        else:
+            errors.append(FieldError(N_("This role is for a professional."), field="role"))
     if data.custody_holder and kind is PersonKind.PROFESSIONAL:
-        raise FieldError(N_("Only a parent or another relative can hold custody."),
-                         field="custody_holder")
-    if data.custody_holder and is_adult(birth_date, today):
-        raise FieldError(
+        errors.append(FieldError(N_("Only a parent or another relative can hold custody."),
+                                 field="custody_holder"))
+    elif data.custody_holder and is_adult(birth_date, today):
+        errors.append(FieldError(
             N_("Custody ended when the young person turned 18. Untick custody holder; "
                "record a guardian (værge) if one has been appointed."),
             field="custody_holder",
-        )
+        ))
+    if errors:
+        raise FieldErrors(errors)
 
 
 @dataclass(frozen=True)

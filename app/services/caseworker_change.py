@@ -48,17 +48,19 @@ class ChangeResult:
     buddy_cleared: bool = False
 
 
-def _new_caseworker(session: Session, data: ChangeData, youth: Youth) -> User:
+def _new_caseworker(session: Session, data: ChangeData, youth: Youth,
+                    errors: dict[str, Msg]) -> User | None:
+    """The new caseworker; what is wrong with the choice goes into `errors`."""
     user = session.get(User, data.to_user_id)
     if user is None or not user.is_active or not user.is_caseworker:
-        raise ValidationFailedError({"to_user_id": Msg(N_("Choose a caseworker from the list."))})
+        errors["to_user_id"] = Msg(N_("Choose a caseworker from the list."))
+        return None
     current = getattr(youth, ROLE_FIELD[data.role])
     if current == user.id:
-        raise ValidationFailedError(
-            {"to_user_id": Msg(N_("%(name)s already has this role."), name=user.full_name)})
-    if data.role is CaseRole.BUDDY and youth.coordinator_id == user.id:
-        raise ValidationFailedError({"to_user_id": Msg(
-            N_("The buddy must be someone other than the coordinating caseworker."))})
+        errors["to_user_id"] = Msg(N_("%(name)s already has this role."), name=user.full_name)
+    elif data.role is CaseRole.BUDDY and youth.coordinator_id == user.id:
+        errors["to_user_id"] = Msg(
+            N_("The buddy must be someone other than the coordinating caseworker."))
     return user
 
 
@@ -115,16 +117,18 @@ def _letters(session: Session, settings: Settings, youth: Youth, change: Casewor
 def change_caseworker(session: Session, user: User, youth_id: int, data: ChangeData,
                       today: date, settings: Settings) -> ChangeResult:
     youth = youths.get_visible(session, user, youth_id)
+    errors: dict[str, Msg] = {}  # every error at once
     try:
         data.check_dates(today)
     except FieldError as exc:
-        raise ValidationFailedError({exc.field or "ends_on": exc.msg}) from None
+        errors[exc.field or "ends_on"] = exc.msg
     field_name = ROLE_FIELD[data.role]
     old_id = getattr(youth, field_name)
     if old_id is None:
-        raise ValidationFailedError({"role": Msg(N_(
-            "No one has this role yet. Choose the first one under Edit."))})
-    new = _new_caseworker(session, data, youth)
+        errors["role"] = Msg(N_("No one has this role yet. Choose the first one under Edit."))
+    new = _new_caseworker(session, data, youth, errors)
+    if errors or new is None:
+        raise ValidationFailedError(errors)
     old = session.get(User, old_id)
     assert new.id is not None
     change = CaseworkerChange(

@@ -45,6 +45,7 @@ from app.domain.consent import (
     undo_status_problem,
     withdrawal_effects,
 )
+from app.domain.errors import add_errors
 from app.domain.timeline import HANDOVER_STEP_KEY
 from app.domain.undo import undo_problem
 from app.domain.validation import FieldError
@@ -426,25 +427,34 @@ def _giver(session: Session, youth: Youth, data: ConsentData, today: date
     return role, view.id, view.person.name, member.role.value
 
 
-def _check_references(session: Session, youth: Youth, data: ConsentData, today: date) -> None:
+def _check_references(session: Session, youth: Youth, data: ConsentData, today: date
+                      ) -> list[FieldError]:
+    errors = []
     known = {t.id for t in catalogue(session)}
     if any(i not in known for i in data.document_type_ids):
-        raise FieldError(N_("Choose documents from the catalogue."), field="document_type_ids")
+        errors.append(FieldError(N_("Choose documents from the catalogue."),
+                                 field="document_type_ids"))
     members = {v.id for v in network.members(session, youth, today)}
     if any(i not in members for i in data.invitee_member_ids):
-        raise FieldError(N_("Choose people from the young person's network map."),
-                         field="invitee_member_ids")
+        errors.append(FieldError(N_("Choose people from the young person's network map."),
+                                 field="invitee_member_ids"))
+    return errors
 
 
 def record_consent(session: Session, user: User, youth_id: int, data: ConsentData,
                    today: date) -> Consent:
     youth = youths.get_visible(session, user, youth_id)
+    found = _check_references(session, youth, data, today)
     try:
         data.check_dates(today)
-        role, member_id, name, relation = _giver(session, youth, data, today)
-        _check_references(session, youth, data, today)
     except FieldError as exc:
-        raise ValidationFailedError({exc.field or "giver": exc.msg}) from None
+        found.append(exc)
+    try:
+        role, member_id, name, relation = _giver(session, youth, data, today)
+    except FieldError as exc:
+        found.append(exc)
+    if found:  # every error at once
+        raise ValidationFailedError(add_errors({}, found, "giver"))
     assert youth.id is not None
     consent = Consent(
         youth_id=youth.id, giver_role=role, giver_member_id=member_id, giver_name=name,

@@ -22,6 +22,7 @@ from datetime import date, datetime
 from sqlmodel import Session, col, select
 
 from app.domain import ical, itip, labels, meeting_people
+from app.domain.errors import add_errors
 from app.domain.meeting import MeetingData, ReplyClaim, no_six_digits_in_a_row
 from app.domain.timeline import FIRST_MEETING_STEP_KEY
 from app.domain.validation import CPR_IN_TEXT, FieldError, refuse_cpr
@@ -158,10 +159,9 @@ def _event(session: Session, meeting: Meeting, user: User, kind: EventKind, deta
 
 
 def _check_when(settings: Settings, data: MeetingData, now: datetime) -> tuple[datetime, datetime]:
-    try:
-        data.check_when(now, settings.tz)
-    except FieldError as exc:
-        raise ValidationFailedError({exc.field or "day": exc.msg}) from None
+    errors = data.when_errors(now, settings.tz)
+    if errors:
+        raise ValidationFailedError(add_errors({}, errors, "day"))
     return data.span(settings.tz)
 
 
@@ -185,16 +185,37 @@ def _invitee(candidate: Candidate, choice: Choice) -> MeetingInvitee:
     )
 
 
-def _resolve(session: Session, youth: Youth, today: date,
-             choices: Sequence[Choice]) -> list[MeetingInvitee]:
+def _resolve(session: Session, youth: Youth, today: date, choices: Sequence[Choice],
+             errors: dict[str, Msg]) -> list[MeetingInvitee]:
+    """The chosen invitees; what is wrong with each choice goes into `errors`."""
     by_key = {c.key: c for c in candidates(session, youth, today)}
     out = []
     for choice in choices:
         candidate = by_key.get(choice.key)
-        if candidate is None:
-            raise ValidationFailedError({"invitees": Msg(N_("Choose invitees from the list."))})
-        out.append(_invitee(candidate, choice))
+        try:
+            if candidate is None:
+                raise ValidationFailedError(
+                    {"invitees": Msg(N_("Choose invitees from the list."))})
+            out.append(_invitee(candidate, choice))
+        except ValidationFailedError as exc:
+            for name, msg in exc.errors.items():
+                errors.setdefault(name, msg)
     return out
+
+
+def _at_least_one(choices: Sequence[Choice], errors: dict[str, Msg]) -> None:
+    if not choices:
+        errors.setdefault("invitees", Msg(N_("Invite at least one person.")))
+
+
+def invitee_errors(session: Session, youth: Youth, today: date,
+                   choices: Sequence[Choice]) -> dict[str, Msg]:
+    """What is wrong with the chosen invitees, for a plan form that has other errors too
+    (``plan`` checks the same)."""
+    errors: dict[str, Msg] = {}
+    _resolve(session, youth, today, choices, errors)
+    _at_least_one(choices, errors)
+    return errors
 
 
 def _refuse_cpr(texts: Iterable[tuple[str, str]]) -> None:
@@ -235,11 +256,13 @@ def _send(session: Session, settings: Settings, kind: OutboxKind, meeting: Meeti
 def plan(session: Session, settings: Settings, user: User, youth_id: int, data: MeetingData,
          choices: Sequence[Choice], now: datetime, today: date) -> Meeting:
     youth = youths.get_visible(session, user, youth_id)
-    start, end = _check_when(settings, data, now)
-    people = _resolve(session, youth, today, choices)
+    errors = add_errors({}, data.when_errors(now, settings.tz), "day")
+    people = _resolve(session, youth, today, choices, errors)
     assert user.id is not None
-    if not people:
-        raise ValidationFailedError({"invitees": Msg(N_("Invite at least one person."))})
+    _at_least_one(choices, errors)
+    if errors:
+        raise ValidationFailedError(errors)
+    start, end = data.span(settings.tz)
     meeting = Meeting(
         uid=_new_uid(), youth_id=youth_id, kind=data.kind, starts_at=start, ends_at=end,
         place_kind=data.place_kind, place_detail=data.place_detail, agenda=data.agenda,
@@ -326,7 +349,11 @@ def add_invitee(session: Session, settings: Settings, user: User, meeting_id: in
     meeting, youth = get(session, user, meeting_id)
     _editable(meeting)
     current = invitees(session, meeting)
-    [person] = _resolve(session, youth, today, [choice])
+    errors: dict[str, Msg] = {}
+    people = _resolve(session, youth, today, [choice], errors)
+    if errors:
+        raise ValidationFailedError(errors)
+    [person] = people
     if meeting_people.is_invited(person, current):
         raise ValidationFailedError({"invitee": Msg(N_("%(name)s is already invited."),
                                                     name=person.name)})

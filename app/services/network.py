@@ -21,6 +21,7 @@ from sqlalchemy import ColumnElement
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from app.domain.errors import add_errors
 from app.domain.network import SECTORS
 from app.domain.network_input import (
     Contact,
@@ -34,7 +35,7 @@ from app.domain.network_input import (
     maybe_same,
     surely_same,
 )
-from app.domain.validation import FieldError
+from app.domain.rules import FieldErrors
 from app.i18n import N_, Msg
 from app.models.audit import AuditAction
 from app.models.base import utcnow
@@ -216,8 +217,8 @@ def _describe(person: Person, member: NetworkMember) -> str:
 def _checked(data: MembershipData, kind: PersonKind, youth: Youth, today: date) -> None:
     try:
         check_membership(data, kind, youth.birth_date, today)
-    except FieldError as exc:
-        raise ValidationFailedError({exc.field or "role": exc.msg}) from None
+    except FieldErrors as exc:
+        raise ValidationFailedError(add_errors({}, exc.errors, "role")) from None
 
 
 def _already(person_name: str) -> ValidationFailedError:

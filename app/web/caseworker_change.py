@@ -70,7 +70,7 @@ async def change_save(request: Request, youth_id: int, session: SessionDep, user
                       today: TodayDep, settings: SettingsDep) -> Response:
     youth = _youth(session, user, youth_id)
     data = form_dict(await request.form())
-    form, errors = parse_form(ChangeData, data)
+    form, errors = parse_form(ChangeData, data, {"today": today})
     if form is not None:
         try:
             result = caseworker_change.change_caseworker(session, user, youth_id, form, today,

@@ -270,7 +270,7 @@ async def consent_create(request: Request, youth_id: int, session: SessionDep,
                          user: CurrentUser, today: TodayDep) -> Response:
     youth = _youth(session, user, youth_id)
     data = form_dict(await request.form())
-    form, errors = parse_form(ConsentData, data)
+    form, errors = parse_form(ConsentData, data, {"today": today})
     if form is not None:
         try:
             handover.record_consent(session, user, youth_id, form, today)

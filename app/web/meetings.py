@@ -107,8 +107,10 @@ async def meeting_create(request: Request, youth_id: int, session: SessionDep,
                          now: NowDep) -> Response:
     youth = _youth(session, user, youth_id)
     data = form_dict(await request.form())
-    form, errors = parse_form(MeetingData, data)
-    if form is not None:
+    form, errors = parse_form(MeetingData, data, {"now": now, "tz": settings.tz})
+    if form is None:  # the invitees' errors too, all at once
+        errors = {**meetings.invitee_errors(session, youth, today, _choices(data)), **errors}
+    else:
         try:
             meeting = meetings.plan(session, settings, user, youth_id, form, _choices(data),
                                     now, today)
@@ -164,7 +166,7 @@ async def meeting_update(request: Request, meeting_id: int, session: SessionDep,
                          now: NowDep) -> Response:
     meeting, youth = _meeting(session, user, meeting_id)
     data = form_dict(await request.form())
-    form, errors = parse_form(MeetingData, data)
+    form, errors = parse_form(MeetingData, data, {"now": now, "tz": settings.tz})
     if form is not None:
         try:
             meetings.update(session, settings, user, meeting_id, form, now)

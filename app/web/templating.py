@@ -25,6 +25,7 @@ from app.models.review import ReviewStatus
 from app.models.user import Role, User
 from app.services import start
 from app.settings import Settings
+from app.web.forms import summary_entries
 
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates"
 
@@ -46,6 +47,7 @@ def make_templates(settings: Settings) -> Jinja2Blocks:
     env.filters["mask_cpr"] = mask_stored_cpr
     env.filters["label"] = label
     env.globals["select_options"] = select_options
+    env.globals["summary_entries"] = summary_entries
     # Templates compare enums, not their values: every labelled enum by its class name.
     enums: list[type[StrEnum]] = [*labels.ENUM_LABELS, ReviewStatus]
     for enum_cls in enums:

@@ -105,8 +105,9 @@ def test_a_null_directory_id_is_a_new_person_and_answers_422_not_500(client, ses
     url = f"/api/v1/youths/{youth.id}/network/members"
     response = client.post(url, json={"person_id": None, "role": "teacher"}, headers=headers)
     assert response.status_code == 422
-    assert response.json()["detail"] == [{"field": "kind",
-                                          "message": "Vælg pårørende eller fagperson."}]
+    assert response.json()["detail"] == [  # every error of the body at once
+        {"field": "kind", "message": "Vælg pårørende eller fagperson."},
+        {"field": "name", "message": "Feltet skal udfyldes."}]
     added = client.post(url, json={**UU, "person_id": None}, headers=headers)
     assert added.status_code == 201
 
