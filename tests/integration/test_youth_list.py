@@ -97,6 +97,11 @@ def test_sorting_keeps_the_filters_and_the_pages_keep_the_sort(client, session, 
     login(client, "kim")
 
     page = client.get("/youths?status=active&sort=turns18&order=desc").text
+    # The filter form sends the sort along with a new filter.
+    form = page[page.index('<form method="get" action="/youths"'):]
+    form = form[:form.index("</form>")]
+    assert '<input type="hidden" name="sort" value="turns18">' in form
+    assert '<input type="hidden" name="order" value="desc">' in form
     # The column links keep the filter; the sorted column's link turns the order.
     assert 'href="/youths?status=active&amp;sort=turns18"' in page
     assert 'href="/youths?status=active&amp;sort=name"' in page
