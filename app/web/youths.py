@@ -127,6 +127,7 @@ def _list_context(session: SessionDep, user: User, filters: youths.YouthFilters,
         "labels": labels, "today": today, "may_assign": may_assign,
         "adult_caseworkers": users.caseworker_names(session, Role.ADULT_CASEWORKER)
         if may_assign and result.rows else [],
+        "from_saved": False, "notice": "", "assigned": None,
         "saved_query": user.youth_list_filter,
         "is_saved": bool(user.youth_list_filter) and urlencode(query) == user.youth_list_filter,
     }
