@@ -202,16 +202,22 @@ def _back(value: str) -> str:
     return urlencode(_query(_filters(QueryParams(value[:1000]))))
 
 
-def _assign_page(request: Request, session: SessionDep, user: User, form: dict[str, Any],
-                 ids: list[int], errors: dict[str, Msg], plan: Any = None,
+def _assign_page(request: Request, session: SessionDep, form: dict[str, Any],
+                 errors: dict[str, Msg], plan: youths.BulkAssignment | None = None,
                  status: int = 200) -> Response:
     return render(request, "youths/assign_confirm.html", {
-        "plan": plan, "errors": errors, "ids": ids, "back": _back(str(form.get("back", ""))),
+        "plan": plan, "errors": errors, "back": _back(str(form.get("back", ""))),
         "names": users.names_by_id(session, {y.adult_caseworker_id for y in plan.youths})
         if plan else {},
-        "adult_caseworkers": users.caseworker_names(session, Role.ADULT_CASEWORKER),
-        "values": {"adult_caseworker_id": form.get("adult_caseworker_id", "")},
     }, status_code=status)
+
+
+def _refused(user: User) -> ForbiddenError:
+    """Only coordinators and administrators assign many at once; they see every case, so for
+    them a refusal is about one young person."""
+    if _may_assign(user):
+        return ForbiddenError(N_("You do not have access to this young person."))
+    return ForbiddenError()
 
 
 async def _bulk_form(request: Request) -> tuple[dict[str, Any], list[int]]:
@@ -231,10 +237,10 @@ async def assign_confirm(request: Request, session: SessionDep, user: CurrentUse
     except youths.YouthNotFoundError:
         raise NotFoundError() from None
     except youths.YouthForbiddenError:
-        raise ForbiddenError(N_("You do not have access to this young person.")) from None
+        raise _refused(user) from None
     except youths.ValidationFailedError as exc:
-        return _assign_page(request, session, user, form, ids, exc.errors, status=400)
-    return _assign_page(request, session, user, form, ids, {}, plan)
+        return _assign_page(request, session, form, exc.errors, status=400)
+    return _assign_page(request, session, form, {}, plan)
 
 
 @router.post("/assign/confirm")
@@ -248,9 +254,9 @@ async def assign_save(request: Request, session: SessionDep, settings: SettingsD
     except youths.YouthNotFoundError:
         raise NotFoundError() from None
     except youths.YouthForbiddenError:
-        raise ForbiddenError(N_("You do not have access to this young person.")) from None
+        raise _refused(user) from None
     except youths.ValidationFailedError as exc:  # the 400 rolls every change back
-        return _assign_page(request, session, user, form, ids, exc.errors, status=400)
+        return _assign_page(request, session, form, exc.errors, status=400)
     back = _back(str(form.get("back", "")))
     return RedirectResponse(f"/youths?{back + '&' if back else ''}assigned={len(plan.youths)}",
                             status_code=303)

@@ -380,3 +380,23 @@ def test_a_bad_choice_is_refused_and_nothing_changes(client, session, settings, 
     assert missing.status_code == 404
     session.expire_all()
     assert session.get(Youth, people["ida"].id).adult_caseworker_id is None  # type: ignore[union-attr]
+
+
+def test_all_or_none_a_record_that_cannot_be_saved_stops_the_whole_assignment(
+    client, session, settings, today
+):
+    _coordinator, adult, people = _world(session, settings, today)
+    broken = Youth(first_name="<b>Gammel</b>", last_name="Post", name_search="gammel post",
+                   birth_date=today - relativedelta(years=17))  # from before today's checks
+    session.add(broken)
+    session.commit()
+    token = login(client, "kim")
+    response = client.post("/youths/assign/confirm", data={
+        "youth": [people["ida"].id, broken.id], "adult_caseworker_id": adult.id,
+        "csrf_token": token})
+    assert response.status_code == 400
+    assert "kunne ikke gemmes" in response.text
+    assert "&lt;b&gt;Gammel&lt;/b&gt; Post" in response.text  # named, and escaped
+    session.expire_all()
+    assert session.get(Youth, people["ida"].id).adult_caseworker_id is None  # type: ignore[union-attr]
+    assert _events(session, people["ida"]) == []
