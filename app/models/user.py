@@ -43,6 +43,9 @@ class User(SQLModel, table=True):
     password_hash: str = Field(max_length=255)
     is_active: bool = Field(default=True)
     created_at: datetime = ts_field(default_now=True)
+    # "My filter" on the list of young people: the list's query string (never a CPR number:
+    # the CPR search is a POST and is not part of it). Empty when none is saved.
+    youth_list_filter: str = Field(default="", max_length=500)
 
     @property
     def department(self) -> Department | None:

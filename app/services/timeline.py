@@ -90,6 +90,31 @@ def sync_youth(session: Session, settings: Settings, youth: Youth,
         refresh_next_open_due(session, [youth.id])
 
 
+# A step still to be done: neither done nor marked not applicable.
+OPEN_STEP = (col(YouthStep.done_at).is_(None), col(YouthStep.not_applicable_reason) == "")
+
+
+def next_open_steps(session: Session, youth_ids: Iterable[int]) -> dict[int, tuple[str, date]]:
+    """(step name, due date) of each young person's next open step, the one due on the stored
+    `Youth.next_open_due_on`: one query for a page of young people (by id)."""
+    ids = sorted(set(youth_ids))
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(col(YouthStep.youth_id), col(TimelineStep.name), col(YouthStep.due_on))
+        .join(TimelineStep, col(TimelineStep.id) == YouthStep.step_id)
+        .join(Youth, col(Youth.id) == YouthStep.youth_id)
+        .where(col(YouthStep.youth_id).in_(ids), *OPEN_STEP,
+               col(YouthStep.due_on) == Youth.next_open_due_on)
+        .order_by(col(YouthStep.youth_id), col(TimelineStep.offset_years),
+                  col(TimelineStep.offset_months), col(YouthStep.id))
+    ).all()
+    found: dict[int, tuple[str, date]] = {}
+    for youth_id, name, due_on in rows:
+        found.setdefault(int(youth_id), (name, due_on))
+    return found
+
+
 def refresh_next_open_due(session: Session, youth_ids: Iterable[int]) -> None:
     """Recomputes Youth.next_open_due_on, the earliest due date among open steps, for
     `youth_ids`; every change to a young person's steps ends with this call."""
@@ -99,8 +124,7 @@ def refresh_next_open_due(session: Session, youth_ids: Iterable[int]) -> None:
     session.flush()
     earliest = (
         select(func.min(YouthStep.due_on))
-        .where(col(YouthStep.youth_id) == Youth.id, col(YouthStep.done_at).is_(None),
-               col(YouthStep.not_applicable_reason) == "")
+        .where(col(YouthStep.youth_id) == Youth.id, *OPEN_STEP)
         .scalar_subquery()
     )
     for start in range(0, len(ids), RECOMPUTE_CHUNK):

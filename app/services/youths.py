@@ -57,7 +57,38 @@ class YouthFilters:
     flagged_this_month: bool = False
     overdue: bool = False
     page: int = 1
+    sort: str = "name"
+    descending: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
+
+
+# The columns the list may be sorted by (the only sort keys accepted), each ending with the id
+# so that the order, and with it the pages, are stable.
+SORTS: dict[str, tuple[Any, ...]] = {
+    "name": (Youth.last_name, Youth.first_name),
+    "turns18": (Youth.birth_date,),
+    "next_due": (Youth.next_open_due_on,),
+}
+NULLS_LAST = {"next_due"}  # young people without an open step come last either way
+
+
+def sort_key(value: str | None) -> str:
+    return value if value in SORTS else "name"
+
+
+def order_by(filters: YouthFilters) -> list[Any]:
+    key = sort_key(filters.sort)
+    terms = []
+    for column in (*SORTS[key], Youth.id):
+        term = col(column).desc() if filters.descending else col(column).asc()
+        terms.append(term.nulls_last() if key in NULLS_LAST and column is not Youth.id else term)
+    return terms
+
+
+@dataclass(frozen=True)
+class NextStep:
+    name: str
+    due_on: date
 
 
 @dataclass
@@ -66,6 +97,7 @@ class YouthPage:
     total: int
     page: int
     page_size: int = PAGE_SIZE
+    next_steps: dict[int, NextStep] = field(default_factory=dict)
 
     @property
     def pages(self) -> int:
@@ -111,24 +143,28 @@ def filtered_query(user: User, filters: YouthFilters, today: date, tz: tzinfo) -
 
 def list_youths(
     session: Session, user: User, filters: YouthFilters, today: date, client_addr: str = "",
-    tz: tzinfo = UTC,
+    tz: tzinfo = UTC, *, with_next_steps: bool = False,
 ) -> YouthPage:
     stmt = filtered_query(user, filters, today, tz)
     total = session.exec(
         sa_select(func.count()).select_from(stmt.subquery())  # type: ignore[call-overload]
     ).one()[0]
     page = max(1, filters.page)
-    rows = session.exec(
-        stmt.order_by(col(Youth.last_name), col(Youth.first_name), col(Youth.id))
+    rows = list(session.exec(
+        stmt.order_by(*order_by(filters))
         .offset((page - 1) * PAGE_SIZE)
         .limit(PAGE_SIZE)
-    ).all()
+    ).all())
     audit.record(
         session, AuditAction.READ, user_id=user.id, object_type="youth_list",
         client_addr=client_addr, detail=f"rows={len(rows)} page={page}",
     )
     session.flush()
-    return YouthPage(list(rows), int(total), page)
+    steps = {}
+    if with_next_steps:
+        steps = {youth_id: NextStep(name, due) for youth_id, (name, due)
+                 in timeline.next_open_steps(session, [y.id for y in rows if y.id]).items()}
+    return YouthPage(rows, int(total), page, next_steps=steps)
 
 
 def get_visible(session: Session, user: User, youth_id: int) -> Youth:
@@ -329,3 +365,79 @@ def users_by_id(session: Session, ids: AbstractSet[int | None]) -> dict[int, Use
         return {}
     return {u.id: u for u in session.exec(select(User).where(col(User.id).in_(wanted)))
             if u.id is not None}
+
+
+# --- "my filter" and assigning an adult caseworker to many at once ----------------------------
+
+def save_list_filter(session: Session, user: User, query: str) -> None:
+    """Keeps the list's query string as the user's own filter (an empty one forgets it). The
+    caller builds it from the parsed filters, so it holds only the filters' own keys."""
+    user.youth_list_filter = query[:500]
+    session.add(user)
+    session.flush()
+
+
+MAX_BULK = 100
+
+
+@dataclass(frozen=True)
+class BulkAssignment:
+    youths: list[Youth]            # those whose adult caseworker will change, by name
+    unchanged: list[Youth]         # those who already have this adult caseworker
+    caseworker: User
+
+
+def plan_adult_caseworker(session: Session, user: User, youth_ids: list[int],
+                          caseworker_id: int | None) -> BulkAssignment:
+    """What assigning `caseworker_id` to `youth_ids` would change, nothing changed yet. Only
+    coordinators and administrators assign many at once; each young person is access-checked
+    (YouthForbiddenError, YouthNotFoundError); ValidationFailedError for a bad choice."""
+    if user.role not in (Role.COORDINATOR, Role.ADMIN):
+        raise YouthForbiddenError()
+    errors: dict[str, Msg] = {}
+    if not youth_ids:
+        errors["youth"] = Msg(N_("Choose at least one young person."))
+    elif len(youth_ids) > MAX_BULK:
+        errors["youth"] = Msg(N_("Choose at most %(num)s young people at a time."), num=MAX_BULK)
+    worker = session.get(User, caseworker_id) if caseworker_id else None
+    if worker is None or not worker.is_active or worker.role is not Role.ADULT_CASEWORKER:
+        errors["adult_caseworker_id"] = Msg(N_("Choose an adult caseworker from the list."))
+    if errors:
+        raise ValidationFailedError(errors)
+    assert worker is not None
+    chosen = [visible_youth(session, user, youth_id) for youth_id in dict.fromkeys(youth_ids)]
+    chosen.sort(key=lambda y: (y.last_name, y.first_name, y.id or 0))
+    return BulkAssignment(
+        youths=[y for y in chosen if y.adult_caseworker_id != worker.id],
+        unchanged=[y for y in chosen if y.adult_caseworker_id == worker.id],
+        caseworker=worker,
+    )
+
+
+def assign_adult_caseworker(session: Session, settings: Settings, user: User, youth_id: int,
+                            caseworker_id: int, today: date) -> Youth:
+    """One young person's adult caseworker, changed exactly as the edit form changes it
+    (`update`: the same checks of authority and choice, the same event and audit rows, and
+    whatever the family is told of such a change)."""
+    youth = visible_youth(session, user, youth_id)
+    data = YouthData.model_validate({**as_data(youth), "adult_caseworker_id": caseworker_id})
+    return update(session, settings, user, youth_id, data, today)
+
+
+def assign_adult_caseworker_to_many(
+    session: Session, settings: Settings, user: User, youth_ids: list[int],
+    caseworker_id: int | None, today: date,
+) -> BulkAssignment:
+    """Every change of the plan, or none: a young person whose record cannot be saved
+    raises ValidationFailedError naming them, and the caller's unit of work is rolled back."""
+    plan = plan_adult_caseworker(session, user, youth_ids, caseworker_id)
+    assert plan.caseworker.id is not None
+    for youth in plan.youths:
+        assert youth.id is not None
+        try:
+            assign_adult_caseworker(session, settings, user, youth.id, plan.caseworker.id, today)
+        except (ValidationFailedError, ValueError):
+            raise ValidationFailedError({"youth": Msg(
+                N_("%(name)s could not be saved: open the young person's page and correct "
+                   "the record first."), name=youth.full_name)}) from None
+    return plan

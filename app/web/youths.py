@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from enum import StrEnum
 from typing import Any, TypeVar
+from urllib.parse import urlencode
 
 from fastapi import Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import PlainTextResponse, RedirectResponse, Response, StreamingResponse
+from starlette.datastructures import QueryParams
 
 from app.deps import (
     CurrentUser,
@@ -19,6 +22,7 @@ from app.deps import (
     client_addr,
 )
 from app.domain import labels
+from app.domain.consent import eighteenth_birthday
 from app.domain.validation import FieldError
 from app.domain.youth import (
     CPR_IN_NAME_SEARCH,
@@ -28,18 +32,19 @@ from app.domain.youth import (
     looks_like_cpr_search,
     may_reassign_and_close,
 )
-from app.i18n import N_, Msg
+from app.i18n import N_, Msg, gettext
 from app.models.audit import AuditEvent
 from app.models.user import Department, Role, User
 from app.models.youth import YouthStatus
 from app.services import audit, caseworker_change, users, youths
+from app.services import youth_export as youth_export_service
 from app.web.forms import form_dict, parse_form
 from app.web.handover import handover_context
 from app.web.inquiries import inquiry_context
 from app.web.letters import communication_context
 from app.web.network import network_context
 from app.web.routing import make_router
-from app.web.templating import render
+from app.web.templating import render, use_request_locale
 from app.web.timeline import timeline_context
 
 router = make_router(prefix="/youths")
@@ -57,33 +62,74 @@ def _int(value: str | None) -> int | None:
     return int(value) if value and value.isdigit() and len(value) < 10 else None
 
 
-def _filters(request: Request) -> youths.YouthFilters:
-    q = request.query_params
+def _filters(values: Mapping[str, str]) -> youths.YouthFilters:
+    """The list's filters and sort from a query string or a form: unknown keys and values
+    are dropped, the sort key is one of the list's own."""
     return youths.YouthFilters(
-        name=q.get("q", "").strip()[:100],
-        department=_enum(Department, q.get("department")),
-        caseworker_id=_int(q.get("caseworker")),
-        age_band=_enum(AgeBand, q.get("age")),
-        status=_enum(YouthStatus, q.get("status")),
-        flagged_this_month=q.get("flagged") == "month",
-        overdue=q.get("overdue") == "1",
-        page=_int(q.get("page")) or 1,
+        name=values.get("q", "").strip()[:100],
+        department=_enum(Department, values.get("department")),
+        caseworker_id=_int(values.get("caseworker")),
+        age_band=_enum(AgeBand, values.get("age")),
+        status=_enum(YouthStatus, values.get("status")),
+        flagged_this_month=values.get("flagged") == "month",
+        overdue=values.get("overdue") == "1",
+        page=_int(values.get("page")) or 1,
+        sort=youths.sort_key(values.get("sort")),
+        descending=values.get("order") == "desc",
     )
+
+
+def _query(filters: youths.YouthFilters) -> dict[str, Any]:
+    """The filters and sort as query parameters (no page), the defaults left out."""
+    return {k: v for k, v in {
+        "q": filters.name, "department": filters.department, "caseworker": filters.caseworker_id,
+        "age": filters.age_band, "status": filters.status,
+        "flagged": "month" if filters.flagged_this_month else "",
+        "overdue": "1" if filters.overdue else "",
+        "sort": filters.sort if filters.sort != "name" else "",
+        "order": "desc" if filters.descending else "",
+    }.items() if v}
+
+
+SORT_COLUMNS = ("name", "turns18", "next_due")
+
+
+def _sorting(filters: youths.YouthFilters, query: dict[str, Any]) -> dict[str, dict[str, str]]:
+    """Per sortable column: the link that sorts by it (the same column again turns the
+    order), and its aria-sort value; the filters are kept, the page starts over."""
+    base = {k: v for k, v in query.items() if k not in ("sort", "order")}
+    out = {}
+    for key in SORT_COLUMNS:
+        current = filters.sort == key
+        descending = current and not filters.descending
+        # The sort is always named: a bare /youths would open the user's saved filter.
+        params = {**base, "sort": key, **({"order": "desc"} if descending else {})}
+        aria = ("descending" if filters.descending else "ascending") if current else "none"
+        out[key] = {"href": "/youths?" + urlencode(params), "aria": aria}
+    return out
+
+
+def _may_assign(user: User) -> bool:
+    return user.role in (Role.COORDINATOR, Role.ADMIN)
 
 
 def _list_context(session: SessionDep, user: User, filters: youths.YouthFilters,
                   result: youths.YouthPage, today: Any) -> dict[str, Any]:
     people = users.caseworker_names(session)
-    query = {k: v for k, v in {
-        "q": filters.name, "department": filters.department, "caseworker": filters.caseworker_id,
-        "age": filters.age_band, "status": filters.status,
-        "flagged": "month" if filters.flagged_this_month else "",
-        "overdue": "1" if filters.overdue else "",
-    }.items() if v}
+    query = _query(filters)
+    ids = {y.child_caseworker_id for y in result.rows} | {y.adult_caseworker_id
+                                                          for y in result.rows}
+    may_assign = _may_assign(user)
     return {
         "filters": filters, "result": result, "query": query, "caseworkers": people,
-        "names": users.names_by_id(session, {y.child_caseworker_id for y in result.rows}),
-        "labels": labels, "today": today,
+        "names": users.names_by_id(session, ids), "sorting": _sorting(filters, query),
+        "turns_18": {y.id: eighteenth_birthday(y.birth_date) for y in result.rows},
+        "labels": labels, "today": today, "may_assign": may_assign,
+        "adult_caseworkers": users.caseworker_names(session, Role.ADULT_CASEWORKER)
+        if may_assign and result.rows else [],
+        "from_saved": False, "notice": "", "assigned": None,
+        "saved_query": user.youth_list_filter,
+        "is_saved": bool(user.youth_list_filter) and urlencode(query) == user.youth_list_filter,
     }
 
 
@@ -91,18 +137,129 @@ def _list_context(session: SessionDep, user: User, filters: youths.YouthFilters,
 def youth_list(
     request: Request, session: SessionDep, user: CurrentUser, today: TodayDep
 ) -> Response:
-    filters = _filters(request)
+    values: Mapping[str, str] = request.query_params
+    from_saved = not values and bool(user.youth_list_filter)
+    if from_saved:  # the list opens with the user's own filter
+        values = QueryParams(user.youth_list_filter)
+    filters = _filters(values)
     if looks_like_cpr_search(filters.name):  # nothing is searched, nor echoed back
         filters = youths.YouthFilters()
         context = _list_context(session, user, filters, youths.YouthPage([], 0, 1), today)
         context["q_error"] = Msg(CPR_IN_NAME_SEARCH)
         return render(request, "youths/list.html", context, block="results", status_code=400)
     result = youths.list_youths(session, user, filters, today, client_addr(request),
-                                request.app.state.settings.tz)
-    return render(
-        request, "youths/list.html", _list_context(session, user, filters, result, today),
-        block="results",
+                                request.app.state.settings.tz, with_next_steps=True)
+    context = _list_context(session, user, filters, result, today)
+    context.update(from_saved=from_saved, notice=request.query_params.get("done", "")[:20],
+                   assigned=_int(request.query_params.get("assigned")))
+    return render(request, "youths/list.html", context, block="results")
+
+
+def _cpr_in_search(request: Request) -> Response:
+    use_request_locale(request)
+    return PlainTextResponse(gettext(CPR_IN_NAME_SEARCH), status_code=400)
+
+
+@router.get("/export.csv")
+def youth_export(request: Request, session: SessionDep, settings: SettingsDep,
+                 user: CurrentUser, today: TodayDep) -> Response:
+    """The filtered list, every page, as a CSV file, sent while it is written. CPR numbers
+    only when asked for, and only for coordinators and administrators (as the overview's)."""
+    filters = _filters(request.query_params)
+    if looks_like_cpr_search(filters.name):
+        return _cpr_in_search(request)
+    with_cpr = request.query_params.get("cpr") == "1"
+    if with_cpr and not _may_assign(user):
+        raise ForbiddenError()
+    use_request_locale(request)
+    export = youth_export_service.start(session, user, filters, today, settings.tz,
+                                        with_cpr=with_cpr, client_addr=client_addr(request))
+    return StreamingResponse(
+        youth_export_service.chunks(request.app.state.engine, export),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="unge-{today:%Y-%m-%d}.csv"'},
     )
+
+
+@router.post("/my-filter")
+async def save_my_filter(request: Request, session: SessionDep, user: CurrentUser) -> Response:
+    """Saves the list's current filters and sort as the user's own ("clear" forgets them)."""
+    form = form_dict(await request.form())
+    if form.get("action") == "clear":
+        youths.save_list_filter(session, user, "")
+        return RedirectResponse("/youths?done=filter_cleared", status_code=303)
+    filters = _filters(form)
+    if looks_like_cpr_search(filters.name):  # a CPR number is never kept
+        return _cpr_in_search(request)
+    query = urlencode(_query(filters))
+    youths.save_list_filter(session, user, query)
+    return RedirectResponse(f"/youths?{query}&done=filter_saved" if query
+                            else "/youths?done=filter_saved", status_code=303)
+
+
+def _back(value: str) -> str:
+    """The list's query string to return to, rebuilt from its filters (nothing else kept)."""
+    return urlencode(_query(_filters(QueryParams(value[:1000]))))
+
+
+def _assign_page(request: Request, session: SessionDep, form: dict[str, Any],
+                 errors: dict[str, Msg], plan: youths.BulkAssignment | None = None,
+                 status: int = 200) -> Response:
+    return render(request, "youths/assign_confirm.html", {
+        "plan": plan, "errors": errors, "back": _back(str(form.get("back", ""))),
+        "names": users.names_by_id(session, {y.adult_caseworker_id for y in plan.youths})
+        if plan else {},
+    }, status_code=status)
+
+
+def _refused(user: User) -> ForbiddenError:
+    """Only coordinators and administrators assign many at once; they see every case, so for
+    them a refusal is about one young person."""
+    if _may_assign(user):
+        return ForbiddenError(N_("You do not have access to this young person."))
+    return ForbiddenError()
+
+
+async def _bulk_form(request: Request) -> tuple[dict[str, Any], list[int]]:
+    data = await request.form()
+    ids = [i for i in (_int(str(v)) for v in data.getlist("youth")) if i]
+    return form_dict(data), ids
+
+
+@router.post("/assign")
+async def assign_confirm(request: Request, session: SessionDep, user: CurrentUser) -> Response:
+    """The confirmation page: the chosen young people and the adult caseworker they get.
+    Nothing is changed until it is confirmed."""
+    form, ids = await _bulk_form(request)
+    try:
+        plan = youths.plan_adult_caseworker(session, user, ids,
+                                            _int(str(form.get("adult_caseworker_id", ""))))
+    except youths.YouthNotFoundError:
+        raise NotFoundError() from None
+    except youths.YouthForbiddenError:
+        raise _refused(user) from None
+    except youths.ValidationFailedError as exc:
+        return _assign_page(request, session, form, exc.errors, status=400)
+    return _assign_page(request, session, form, {}, plan)
+
+
+@router.post("/assign/confirm")
+async def assign_save(request: Request, session: SessionDep, settings: SettingsDep,
+                      user: CurrentUser, today: TodayDep) -> Response:
+    form, ids = await _bulk_form(request)
+    worker_id = _int(str(form.get("adult_caseworker_id", "")))
+    try:
+        plan = youths.assign_adult_caseworker_to_many(session, settings, user, ids, worker_id,
+                                                      today)
+    except youths.YouthNotFoundError:
+        raise NotFoundError() from None
+    except youths.YouthForbiddenError:
+        raise _refused(user) from None
+    except youths.ValidationFailedError as exc:  # the 400 rolls every change back
+        return _assign_page(request, session, form, exc.errors, status=400)
+    back = _back(str(form.get("back", "")))
+    return RedirectResponse(f"/youths?{back + '&' if back else ''}assigned={len(plan.youths)}",
+                            status_code=303)
 
 
 @router.post("/search-cpr")
@@ -122,7 +279,8 @@ async def search_cpr(
         return RedirectResponse(f"/youths/{found.id}", status_code=303)
     error = error or Msg(NO_CPR_MATCH)
     filters = youths.YouthFilters()
-    result = youths.list_youths(session, user, filters, today, client_addr(request))
+    result = youths.list_youths(session, user, filters, today, client_addr(request),
+                                with_next_steps=True)
     context = _list_context(session, user, filters, result, today)
     context.update({"cpr_error": error, "cpr_value": cpr})
     return render(request, "youths/list.html", context, status_code=400)

@@ -26,6 +26,8 @@ PAGES = [
     ("bench-koordinator-0001", "/youths", 8, 30),
     ("bench-koordinator-0001", "/youths?page=40", 8, 30),
     ("bench-koordinator-0001", "/youths?q=nielsen", 8, 30),
+    ("bench-koordinator-0001", "/youths?sort=next_due&order=desc&page=40", 8, 30),
+    ("bench-koordinator-0001", "/youths?sort=turns18&status=active", 8, 30),
     ("bench-boern-0001", "/youths", 8, 30),
     ("bench-koordinator-0001", "/youths/{youth}", 25, 80),
     ("bench-koordinator-0001", "/youths/{youth}/network", 8, 20),
@@ -79,3 +81,33 @@ def test_a_page_reads_and_writes_a_bounded_amount_at_two_thousand_young_people(
     assert len(response.content) < MAX_BYTES
     assert len(statements) <= most_statements + NAV_COUNT_STATEMENTS, statements
     assert sum(loaded.values()) <= most_objects, loaded
+
+
+def test_the_csv_of_the_whole_list_is_read_in_chunks_of_columns_not_objects(
+    client: TestClient, engine: Engine, generated: int,
+) -> None:
+    """Every young person the coordinator may see, a few statements per thousand of them and
+    no row loaded as an object (the columns only)."""
+    login(client, "bench-koordinator-0001", bench.BENCH_PASSWORD)
+    statements: list[str] = []
+    loaded: Counter[str] = Counter()
+
+    def count_statement(*args: object) -> None:
+        statements.append(str(args[2]))
+
+    def count_object(_session: object, instance: object) -> None:
+        loaded[type(instance).__name__] += 1
+
+    event.listen(engine, "before_cursor_execute", count_statement)
+    event.listen(OrmSession, "loaded_as_persistent", count_object)
+    try:
+        response = client.get("/youths/export.csv?sort=next_due")
+    finally:
+        event.remove(engine, "before_cursor_execute", count_statement)
+        event.remove(OrmSession, "loaded_as_persistent", count_object)
+
+    assert response.status_code == 200
+    lines = response.content.decode("utf-8-sig").splitlines()
+    assert len(lines) == 2001  # the header and every young person
+    assert len(statements) <= 14, statements  # 2 chunks of 1000: 3 statements each
+    assert sum(loaded.values()) <= 3, loaded  # the user and their login session only

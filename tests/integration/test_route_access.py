@@ -256,3 +256,27 @@ def test_ids_beyond_the_integer_range_or_not_numbers_are_not_found(app, client, 
                     f"/youths/1/network/members/{bad}/edit", f"/admin/users/{bad}",
                     f"/admin/timeline/{bad}", f"/admin/documents/{bad}"):
             assert client.get(url).status_code == 404, url
+
+
+# Routes that name young people in the form instead of the path (the scope above does not see
+# them): each checks every one it is given, and refuses the whole request for one it may not.
+FORM_YOUTH_ROUTES = {("POST", "/youths/assign"), ("POST", "/youths/assign/confirm")}
+
+
+def test_routes_that_name_young_people_in_the_form_check_each_of_them(app, client, session):
+    served = {(m, r.path) for r in _api_routes(app) for m in r.methods}
+    assert served >= FORM_YOUTH_ROUTES
+    world = _world(session)
+    adult = make_user(session, Role.ADULT_CASEWORKER, "voksen")
+    for username, ids, status in (
+        ("fremmed", [world.youth.id], 403),              # may not assign, nor see the case
+        ("koordinator", [world.youth.id, 999_999], 404),  # one that does not exist
+    ):
+        _login(client, username)
+        csrf = csrf_from(client.get("/profile").text)
+        for _method, path in sorted(FORM_YOUTH_ROUTES):
+            response = client.post(path, data={"youth": ids, "adult_caseworker_id": adult.id,
+                                               "csrf_token": csrf})
+            assert response.status_code == status, (username, path, response.status_code)
+    session.expire_all()
+    assert session.get(Youth, world.youth.id).adult_caseworker_id is None  # type: ignore[union-attr]

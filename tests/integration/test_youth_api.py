@@ -97,6 +97,19 @@ def test_the_list_filters_and_pages(client, session):
     assert client.get("/api/v1/youths?age=nonsense", headers=headers).status_code == 422
 
 
+def test_the_list_sorts_by_the_pages_columns_and_names_the_next_due_date(client, session):
+    headers = _bearer(session, Role.COORDINATOR, "kim")
+    for i, cpr in enumerate(("0101094321", "0101084321", "0101074321")):  # born 2009, 08, 07
+        client.post("/api/v1/youths", json={**BODY, "cpr": cpr, "last_name": f"Skov{i}"},
+                    headers=headers)
+    by_birth = client.get("/api/v1/youths?sort=turns18", headers=headers).json()["items"]
+    assert [y["last_name"] for y in by_birth] == ["Skov2", "Skov1", "Skov0"]
+    by_name = client.get("/api/v1/youths?sort=name&order=desc", headers=headers).json()["items"]
+    assert [y["last_name"] for y in by_name] == ["Skov2", "Skov1", "Skov0"]
+    assert all(y["next_open_due_on"] for y in by_name)
+    assert client.get("/api/v1/youths?sort=cpr", headers=headers).status_code == 422
+
+
 def test_session_authenticated_api_writes_need_the_csrf_header(client, session):
     from tests.conftest import login
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import Body, Query, Request
 from fastapi.responses import JSONResponse
@@ -64,6 +64,9 @@ class YouthOut(BaseModel):
     flagged_at: datetime | None
     flag_late: bool
     flag_for_assessment: bool
+    next_open_due_on: date | None = Field(
+        None, description="The due date of the earliest step not yet done (the list's "
+                          "\"next step\"); none when every step is done.")
     created_at: datetime
     updated_at: datetime
 
@@ -118,12 +121,14 @@ def list_youths(
     age: AgeBand | None = None,
     status: YouthStatus | None = None,
     page: int = Query(1, ge=1, le=100_000),
+    sort: Literal["name", "turns18", "next_due"] = "name",
+    order: Literal["asc", "desc"] = "asc",
 ) -> Any:
     if looks_like_cpr_search(q):
         return _error(400, {"q": Msg(CPR_IN_NAME_SEARCH_API)})
     filters = youths.YouthFilters(
         name=q, department=department, caseworker_id=caseworker, age_band=age, status=status,
-        page=page,
+        page=page, sort=sort, descending=order == "desc",
     )
     result = youths.list_youths(session, user, filters, today, client_addr(request))
     return YouthList(
