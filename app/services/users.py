@@ -30,13 +30,19 @@ def caseworkers(session: Session, role: Role | None = None) -> list[User]:
 def caseworker_names(session: Session, role: Role | None = None) -> list[tuple[int, str]]:
     """(id, full name) of the active caseworkers, by name: what a filter or a choice of
     caseworker shows, two columns rather than whole accounts."""
+    return [(user_id, name) for user_id, name, _ in caseworker_roles(session, role)]
+
+
+def caseworker_roles(session: Session, role: Role | None = None
+                     ) -> list[tuple[int, str, Role]]:
+    """(id, full name, role) of the active caseworkers, by name."""
     roles = [role] if role else [Role.CHILD_CASEWORKER, Role.ADULT_CASEWORKER]
     stmt = (
-        select(col(User.id), col(User.full_name))
+        select(col(User.id), col(User.full_name), col(User.role))
         .where(col(User.role).in_(roles), col(User.is_active).is_(True))
         .order_by(col(User.full_name))
     )
-    return [(int(user_id), name) for user_id, name in session.execute(stmt)]
+    return [(int(user_id), name, Role(r)) for user_id, name, r in session.execute(stmt)]
 
 
 def names_by_id(session: Session, ids: set[int | None]) -> dict[int, str]:

@@ -115,17 +115,23 @@ def _may_assign(user: User) -> bool:
 
 def _list_context(session: SessionDep, user: User, filters: youths.YouthFilters,
                   result: youths.YouthPage, today: Any) -> dict[str, Any]:
-    people = users.caseworker_names(session)
+    # One query for the filter's choices, the names in the rows and the choice of adult
+    # caseworker; only former caseworkers still named on a case are looked up.
+    active = users.caseworker_roles(session)
+    names = {user_id: name for user_id, name, _ in active}
     query = _query(filters)
     ids = {y.child_caseworker_id for y in result.rows} | {y.adult_caseworker_id
                                                           for y in result.rows}
+    names |= users.names_by_id(session, ids - set(names))
     may_assign = _may_assign(user)
     return {
-        "filters": filters, "result": result, "query": query, "caseworkers": people,
-        "names": users.names_by_id(session, ids), "sorting": _sorting(filters, query),
+        "filters": filters, "result": result, "query": query,
+        "caseworkers": [(user_id, name) for user_id, name, _ in active],
+        "names": names, "sorting": _sorting(filters, query),
         "turns_18": {y.id: eighteenth_birthday(y.birth_date) for y in result.rows},
         "labels": labels, "today": today, "may_assign": may_assign,
-        "adult_caseworkers": users.caseworker_names(session, Role.ADULT_CASEWORKER)
+        "adult_caseworkers": [(user_id, name) for user_id, name, role in active
+                              if role is Role.ADULT_CASEWORKER]
         if may_assign and result.rows else [],
         "from_saved": False, "notice": "", "assigned": None,
         "saved_query": user.youth_list_filter,

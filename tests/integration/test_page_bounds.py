@@ -98,12 +98,12 @@ def test_the_csv_of_the_whole_list_is_read_in_chunks_of_columns_not_objects(
     def count_object(_session: object, instance: object) -> None:
         loaded[type(instance).__name__] += 1
 
-    event.listen(engine, "before_cursor_execute", count_statement)
+    event.listen(Engine, "before_cursor_execute", count_statement)  # the app's engine too
     event.listen(OrmSession, "loaded_as_persistent", count_object)
     try:
         response = client.get("/youths/export.csv?sort=next_due")
     finally:
-        event.remove(engine, "before_cursor_execute", count_statement)
+        event.remove(Engine, "before_cursor_execute", count_statement)
         event.remove(OrmSession, "loaded_as_persistent", count_object)
 
     assert response.status_code == 200
