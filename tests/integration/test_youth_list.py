@@ -11,6 +11,7 @@ from datetime import date
 from dateutil.relativedelta import relativedelta
 from sqlmodel import col, func, select
 
+from app import i18n
 from app.domain.youth import YouthData
 from app.models.audit import AuditAction, AuditEvent
 from app.models.outbox import OutboxMessage
@@ -128,7 +129,8 @@ def test_each_row_shows_the_next_open_step_with_its_due_date_and_the_adult_casew
     page = client.get("/youths?q=clausen").text
     row = page[page.index("Clausen, Bo"):page.index("</tr>", page.index("Clausen, Bo"))]
     assert first_step.name in row
-    assert first_row.due_on.strftime("%d.%m.%Y") in row
+    with i18n.locale("da"):
+        assert i18n.format_date(first_row.due_on) in row  # "29. oktober 2026"
     assert ("Overskredet siden" if first_row.due_on < today else "Frist") in row
     assert "Lars Bech Nielsen" in row
 
