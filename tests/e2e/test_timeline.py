@@ -153,3 +153,16 @@ def test_marking_a_step_done_confirms_it_where_the_focus_goes_and_it_can_be_undo
     expect(undone).to_be_focused()
     expect(page.locator("#timeline").get_by_role("row").filter(has_text=step_name)
            .locator("form[action$='/complete'] button")).to_contain_text("Markér som udført")
+
+
+def test_a_section_that_loads_itself_leaves_the_focus_and_the_scroll_alone(page, live_server):
+    """The meetings section loads after the page (hx-trigger="load"): that is no action of the
+    user's, so the page stays at its top and the focus is not moved into the section."""
+    youth_id, _ = _youth_with_steps(live_server)
+    log_in(page, "koordinator")
+    page.set_viewport_size({"width": 390, "height": 800})
+    page.goto(f"/youths/{youth_id}")
+    expect(page.locator("#meetings").get_by_role("link", name="Planlæg et møde")).to_be_visible()
+    page.wait_for_timeout(300)  # htmx settles the swap after it is in the page
+    assert page.evaluate("window.scrollY") == 0
+    assert page.evaluate("document.activeElement.closest('#meetings') === null")

@@ -13,7 +13,9 @@ document.addEventListener("DOMContentLoaded", function () {
 // the swapped region's error summary first; else an element the server marked with
 // data-focus (a status message: "Trin markeret som udført"); else, if the focus was lost
 // with the element that made the request, the region's alert or status message, its
-// heading, or the region itself. An autofocus field (focused by htmx) is left alone.
+// heading, or the region itself. An autofocus field (focused by htmx) is left alone. Only
+// after what the user did: a section that loads itself (hx-trigger="load") leaves focus and
+// scroll where they are.
 (function () {
   function hasText(el) { return el && el.textContent.trim() !== ""; }
   function focusable(el) {
@@ -33,6 +35,9 @@ document.addEventListener("DOMContentLoaded", function () {
   document.addEventListener("htmx:afterSettle", function (event) {
     var region = event.target;
     if (!(region instanceof Element) || !region.isConnected) { return; }
+    var config = event.detail && event.detail.requestConfig;
+    var cause = config && config.triggeringEvent;
+    if (!cause || !cause.isTrusted) { return; }
     var active = document.activeElement;
     var lost = !active || active === document.body || !active.isConnected;
     var goal = within(region, "#error-summary") || within(region, "[data-focus]");
