@@ -28,6 +28,7 @@ from app.models.youth import (
 from app.services import letters
 from bench import generate as bench
 from seeds import data, demo
+from tests.conftest import login
 
 
 def _count(session, model) -> int:
@@ -224,3 +225,22 @@ def test_fictitious_cpr_numbers_encode_their_birth_date(birth, expected_digit):
     assert parse_cpr(data.fictitious_cpr(birth, data.serials_per_date(birth.year) - 1))
     with pytest.raises(ValueError):
         data.fictitious_cpr(birth, data.serials_per_date(birth.year))
+
+
+def test_every_demo_young_persons_page_has_at_most_one_primary_action(settings, session, client):
+    """One primary button per page (DKFDS): the young person's page holds every section, so
+    each section's own actions are secondary there, whatever state the case is in. The
+    demo's cases cover the states (consents, documents covered or not, meetings, network)."""
+    assert demo.main(settings, if_empty=True) == 0
+    login(client, "birgitte", demo.DEMO_PASSWORD)
+    ids = session.exec(select(Youth.id)).all()
+    assert len(ids) == 40
+    crowded = {}
+    for youth_id in ids:
+        for path in (f"/youths/{youth_id}", f"/youths/{youth_id}/handover",
+                     f"/youths/{youth_id}/network"):
+            page = client.get(path)
+            assert page.status_code == 200, path
+            if page.text.count("button-primary") > 1:
+                crowded[path] = page.text.count("button-primary")
+    assert crowded == {}
