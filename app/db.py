@@ -17,6 +17,7 @@ from sqlmodel import Session, create_engine
 from app.settings import Settings
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+SQLITE_CACHE_KIB = 8 * 1024
 PG_CONNECT_TIMEOUT_SECONDS = 10
 
 
@@ -70,9 +71,10 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA synchronous=NORMAL")
-    # 32 MB of page cache per connection (the default is 2 MB): the overview's readiness
-    # lookups touch rows spread over the whole file.
-    cursor.execute("PRAGMA cache_size=-32768")
+    # 8 MB of page cache per connection (the default is 2 MB): enough for the indexes a page
+    # reads; the rest comes from the operating system's file cache. Each pooled connection
+    # keeps its own cache, so this times the pool's size is what the server's memory grows by.
+    cursor.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
     cursor.close()
 
 
