@@ -94,11 +94,27 @@ def keep(session: Session, write: Write) -> None:
     session.info.setdefault(KEPT, []).append(write)
 
 
+AT_COMMIT = "overgang.at_commit"
+
+
+def at_commit(session: Session, write: Write) -> None:
+    """A write made when the unit of work commits rather than now: a read's audit row. A
+    SQLite transaction holds the database's one write lock from its first write to its
+    commit; a page whose only write is its audit row, made first, would hold it while it
+    reads and renders, and every other request's write would wait for it. Dropped when the
+    unit of work fails, as an unflushed row is."""
+    session.info.setdefault(AT_COMMIT, []).append(write)
+
+
 def finish(session: Session, *, success: bool) -> None:
-    """Ends a unit of work: commit on success; otherwise roll back and commit only the kept
-    writes. Services never commit; requests (web/routing.py), jobs and commands end here."""
+    """Ends a unit of work: commit on success (with the writes left `at_commit`); otherwise
+    roll back and commit only the kept writes. Services never commit; requests
+    (web/routing.py), jobs and commands end here."""
     kept: list[Write] = session.info.pop(KEPT, [])
+    deferred: list[Write] = session.info.pop(AT_COMMIT, [])
     if success:
+        for write in deferred:
+            write(session)
         session.commit()
         return
     session.rollback()

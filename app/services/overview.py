@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import Integer, and_, bindparam, case, func, literal, union_all
 from sqlmodel import Session, col, select
 
+from app.db import at_commit
 from app.domain import overview as rules
 from app.domain.consent import own_consent_recorded as own_consent_given
 from app.domain.consent import timing_problem
@@ -381,7 +382,7 @@ def build(session: Session, user: User, month: date, filters: Filters, today: da
         flags_chart=flags_chart(session, base, month, tz),
     )
     shown = sum(len(c.rows) for c in result.cohorts)
-    audit.record(session, AuditAction.READ, user_id=user.id, object_type="overview",
-                 client_addr=client_addr, detail=f"month={month:%Y-%m} rows={shown}")
-    session.flush()
+    at_commit(session, lambda s: audit.record(
+        s, AuditAction.READ, user_id=user.id, object_type="overview",
+        client_addr=client_addr, detail=f"month={month:%Y-%m} rows={shown}"))
     return result
