@@ -17,6 +17,7 @@ from sqlmodel import Session, create_engine
 from app.settings import Settings
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+SQLITE_CACHE_KIB = 8 * 1024
 PG_CONNECT_TIMEOUT_SECONDS = 10
 
 
@@ -70,9 +71,10 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA synchronous=NORMAL")
-    # 32 MB of page cache per connection (the default is 2 MB): the overview's readiness
-    # lookups touch rows spread over the whole file.
-    cursor.execute("PRAGMA cache_size=-32768")
+    # 8 MB of page cache per connection (the default is 2 MB): enough for the indexes a page
+    # reads; the rest comes from the operating system's file cache. Each pooled connection
+    # keeps its own cache, so this times the pool's size is what the server's memory grows by.
+    cursor.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
     cursor.close()
 
 
@@ -92,11 +94,27 @@ def keep(session: Session, write: Write) -> None:
     session.info.setdefault(KEPT, []).append(write)
 
 
+AT_COMMIT = "overgang.at_commit"
+
+
+def at_commit(session: Session, write: Write) -> None:
+    """A write made when the unit of work commits rather than now: a read's audit row. A
+    SQLite transaction holds the database's one write lock from its first write to its
+    commit; a page whose only write is its audit row, made first, would hold it while it
+    reads and renders, and every other request's write would wait for it. Dropped when the
+    unit of work fails, as an unflushed row is."""
+    session.info.setdefault(AT_COMMIT, []).append(write)
+
+
 def finish(session: Session, *, success: bool) -> None:
-    """Ends a unit of work: commit on success; otherwise roll back and commit only the kept
-    writes. Services never commit; requests (web/routing.py), jobs and commands end here."""
+    """Ends a unit of work: commit on success (with the writes left `at_commit`); otherwise
+    roll back and commit only the kept writes. Services never commit; requests
+    (web/routing.py), jobs and commands end here."""
     kept: list[Write] = session.info.pop(KEPT, [])
+    deferred: list[Write] = session.info.pop(AT_COMMIT, [])
     if success:
+        for write in deferred:
+            write(session)
         session.commit()
         return
     session.rollback()

@@ -17,7 +17,7 @@ from fastapi import Depends, Request
 from sqlmodel import Session
 
 from app.clock import Clock
-from app.db import new_session
+from app.db import at_commit, new_session
 from app.domain.principal import Citizen, Principal
 from app.models.audit import AuditAction
 from app.models.user import Role, User
@@ -154,11 +154,12 @@ def youth_scope(request: Request, session: SessionDep) -> None:
     request.state.youth = scope.youth
     if request.method in ("GET", "HEAD"):
         route = request.scope.get("route")
-        audit.record(
-            session, AuditAction.READ, actor=principal, object_type=scope.object_type,
-            object_id=scope.object_id, youth_id=scope.youth.id, client_addr=client_addr(request),
-            detail=f"{request.method} {getattr(route, 'path', '')}",
-        )
+        youth_id, addr = scope.youth.id, client_addr(request)
+        detail = f"{request.method} {getattr(route, 'path', '')}"
+        at_commit(session, lambda s: audit.record(
+            s, AuditAction.READ, actor=principal, object_type=scope.object_type,
+            object_id=scope.object_id, youth_id=youth_id, client_addr=addr, detail=detail,
+        ))
 
 
 def csrf_token_for(request: Request) -> str:

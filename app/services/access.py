@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, false, or_, true
+from sqlalchemy import ColumnElement, and_, false, or_, true
 from sqlmodel import Session, col, select
 
 from app.domain.errors import YouthForbiddenError, YouthNotFoundError
@@ -64,6 +64,19 @@ def youth_access(principal: Principal) -> ColumnElement[bool]:
         )
     return false()
 
+
+
+def youth_access_parts(principal: Principal) -> list[ColumnElement[bool]]:
+    """`youth_access` as disjoint WHERE clauses whose OR is `youth_access`: a count of what
+    `principal` may see is the sum of a count per clause. A children's caseworker sees the
+    active cases or any case assigned to them; counted as one OR over five columns, SQLite
+    collects and deduplicates the row ids of every active case, while "active" alone is
+    counted from an index, and "not active and assigned" from the few assigned rows."""
+    if (isinstance(principal, User) and principal.is_active
+            and principal.role is Role.CHILD_CASEWORKER):
+        active = col(Youth.status) == YouthStatus.ACTIVE
+        return [active, and_(col(Youth.status) != YouthStatus.ACTIVE, assigned_to(principal))]
+    return [youth_access(principal)]
 
 # --- the young person behind a request's path ------------------------------------------------
 

@@ -12,9 +12,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, tzinfo
 from typing import Any
 
-from sqlalchemy import Integer, and_, bindparam, case, extract, func
+from sqlalchemy import Integer, and_, bindparam, case, func, literal, union_all
 from sqlmodel import Session, col, select
 
+from app.db import at_commit
 from app.domain import overview as rules
 from app.domain.consent import own_consent_recorded as own_consent_given
 from app.domain.consent import timing_problem
@@ -290,7 +291,7 @@ def caseworker_load(session: Session) -> list[Load]:
         counts: dict[int, int] = {}
         for _status, user_id, count in session.execute(
             select(col(Youth.status), column, func.count())
-            .where(col(Youth.status).in_(OPEN_CASE))
+            .where(col(Youth.status).in_(OPEN_CASE), column.is_not(None))
             .group_by(col(Youth.status), column)
         ):
             if user_id is not None:
@@ -313,49 +314,49 @@ READINESS_STACKS = ("in_place", "partly", "not_started")
 def eighteen_chart(session: Session, base: Any, month: date) -> list[tuple[date, dict[str, int]]]:
     """18th birthdays in the 12 months from `month`, by how much is in place: an adult
     caseworker, a coordinator and a buddy, and nothing overdue (in place); some of it
-    (partly); none of it (not started). One grouped query: the 18th birthday falls in the
-    birth month (29 February: 28 February), so the months are the birth months 18 years
-    earlier."""
+    (partly); none of it (not started). One statement: per month a count over the range of
+    birth dates reaching 18 in it, which the (status, birth date, …) index answers in order
+    without sorting or grouping the rows."""
     eighteen = rules.MILESTONE_AGE[rules.Milestone.EIGHTEEN]
     months = [rules.add_months(month, n) for n in range(rules.CHART_MONTHS)]
-    after, _first_last = rules.births_reaching(eighteen, months[0], rules.month_end(months[0]))
-    _last_after, on_or_before = rules.births_reaching(eighteen, months[-1],
-                                                      rules.month_end(months[-1]))
-    youth = base.where(col(Youth.birth_date) > after,
-                       col(Youth.birth_date) <= on_or_before).subquery().c
-    staffed = and_(youth.adult_caseworker_id.is_not(None), youth.coordinator_id.is_not(None),
-                   youth.buddy_id.is_not(None))
-    nothing = and_(youth.adult_caseworker_id.is_(None), youth.coordinator_id.is_(None))
-    on_track = youth.next_open_due_on.is_(None) | (youth.next_open_due_on >= month)
-    stack = case((and_(staffed, on_track), "in_place"), (nothing, "not_started"),
-                 else_="partly")
-    year, month_no = extract("year", youth.birth_date), extract("month", youth.birth_date)
-    counts: dict[tuple[int, int], dict[str, int]] = {}
-    for born_year, born_month, name, count in session.execute(
-        select(year, month_no, stack, func.count()).group_by(year, month_no, stack)
-    ):
-        counts.setdefault((int(born_year) + 18, int(born_month)), {})[name] = int(count)
-    return [
-        (m, {name: counts.get((m.year, m.month), {}).get(name, 0) for name in READINESS_STACKS})
-        for m in months
-    ]
+    staffed = and_(col(Youth.adult_caseworker_id).is_not(None),
+                   col(Youth.coordinator_id).is_not(None), col(Youth.buddy_id).is_not(None))
+    on_track = col(Youth.next_open_due_on).is_(None) | (col(Youth.next_open_due_on) >= month)
+    nothing = and_(col(Youth.adult_caseworker_id).is_(None), col(Youth.coordinator_id).is_(None))
+    parts = []
+    for i, first in enumerate(months):
+        after, on_or_before = rules.births_reaching(eighteen, first, rules.month_end(first))
+        parts.append(
+            base.where(col(Youth.birth_date) > after, col(Youth.birth_date) <= on_or_before)
+            .with_only_columns(literal(i, Integer), func.count(),
+                               func.sum(case((and_(staffed, on_track), 1), else_=0)),
+                               func.sum(case((nothing, 1), else_=0)))
+        )
+    counts = {int(i): (int(total), int(in_place or 0), int(not_started or 0))
+              for i, total, in_place, not_started in session.execute(union_all(*parts))}
+    chart = []
+    for i, m in enumerate(months):
+        total, in_place, not_started = counts.get(i, (0, 0, 0))
+        chart.append((m, dict(zip(READINESS_STACKS,
+                                  (in_place, total - in_place - not_started, not_started),
+                                  strict=True))))
+    return chart
 
 
 def flags_chart(session: Session, base: Any, month: date, tz: tzinfo
                 ) -> list[tuple[date, int]]:
-    """Young people flagged in each of the 12 months up to and including `month`."""
+    """Young people flagged in each of the 12 months up to and including `month`: one
+    statement, a count per month over the flagged-at index's range."""
     months = [rules.add_months(month, n - rules.CHART_MONTHS + 1)
               for n in range(rules.CHART_MONTHS)]
     bounds = [datetime.combine(m, time(), tz).astimezone(UTC) for m in months]
     bounds.append(datetime.combine(rules.add_months(month, 1), time(), tz).astimezone(UTC))
-    scoped = base.where(col(Youth.flagged_at) >= bounds[0],
-                        col(Youth.flagged_at) < bounds[-1]).subquery()
-    flagged = scoped.c.flagged_at
-    values = session.execute(select(*[
-        func.sum(case((and_(flagged >= bounds[i], flagged < bounds[i + 1]), 1), else_=0))
+    counts = {int(i): int(n) for i, n in session.execute(union_all(*[
+        base.where(col(Youth.flagged_at) >= bounds[i], col(Youth.flagged_at) < bounds[i + 1])
+        .with_only_columns(literal(i, Integer), func.count())
         for i in range(len(months))
-    ]).select_from(scoped)).one()
-    return [(m, int(values[i] or 0)) for i, m in enumerate(months)]
+    ]))}
+    return [(m, counts.get(i, 0)) for i, m in enumerate(months)]
 
 
 def build(session: Session, user: User, month: date, filters: Filters, today: date,
@@ -374,9 +375,9 @@ def build(session: Session, user: User, month: date, filters: Filters, today: da
         flags_chart=flags_chart(session, base, month, tz),
     )
     shown = sum(len(c.rows) for c in result.cohorts)
-    audit.record(session, AuditAction.READ, user_id=user.id, object_type="overview",
-                 client_addr=client_addr, detail=f"month={month:%Y-%m} rows={shown}")
-    session.flush()
+    at_commit(session, lambda s: audit.record(
+        s, AuditAction.READ, user_id=user.id, object_type="overview",
+        client_addr=client_addr, detail=f"month={month:%Y-%m} rows={shown}"))
     return result
 
 

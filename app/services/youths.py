@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, tzinfo
+from functools import reduce
 from typing import Any
 
 from sqlalchemy import func
@@ -34,7 +36,7 @@ from app.models.base import utcnow
 from app.models.user import Department, Role, User
 from app.models.youth import EventKind, Youth, YouthEvent, YouthStatus
 from app.services import audit, timeline
-from app.services.access import visible_youth, youth_access
+from app.services.access import visible_youth, youth_access, youth_access_parts
 from app.settings import Settings
 
 PAGE_SIZE = 25
@@ -108,8 +110,11 @@ def normalise_name(first_name: str, last_name: str) -> str:
     return f"{first_name} {last_name}".casefold()
 
 
-def filtered_query(user: User, filters: YouthFilters, today: date, tz: tzinfo) -> Any:
-    stmt = select(Youth).where(youth_access(user))
+def filtered_query(user: User, filters: YouthFilters, today: date, tz: tzinfo,
+                   access: Any = None) -> Any:
+    """The young people `user` may see (or, with `access`, one of access.youth_access_parts)
+    that the filters find."""
+    stmt = select(Youth).where(youth_access(user) if access is None else access)
     if filters.name:
         stmt = stmt.where(col(Youth.name_search).contains(filters.name.casefold()))
     if filters.department is Department.CHILDREN:
@@ -141,14 +146,24 @@ def filtered_query(user: User, filters: YouthFilters, today: date, tz: tzinfo) -
     return stmt
 
 
+def count_filtered(session: Session, user: User, filters: YouthFilters, today: date,
+                   tz: tzinfo) -> int:
+    """How many young people the filters find: in one statement, the sum of a count for each
+    disjoint part of what `user` may see (access.youth_access_parts)."""
+    counts = [
+        sa_select(func.count()).select_from(
+            filtered_query(user, filters, today, tz, access=part).subquery()).scalar_subquery()
+        for part in youth_access_parts(user)
+    ]
+    return int(session.execute(sa_select(reduce(operator.add, counts))).scalar_one())
+
+
 def list_youths(
     session: Session, user: User, filters: YouthFilters, today: date, client_addr: str = "",
     tz: tzinfo = UTC, *, with_next_steps: bool = False,
 ) -> YouthPage:
     stmt = filtered_query(user, filters, today, tz)
-    total = session.exec(
-        sa_select(func.count()).select_from(stmt.subquery())  # type: ignore[call-overload]
-    ).one()[0]
+    total = count_filtered(session, user, filters, today, tz)
     page = max(1, filters.page)
     rows = list(session.exec(
         stmt.order_by(*order_by(filters))

@@ -12,8 +12,8 @@ from typing import Any
 
 from fastapi import Request
 from fastapi.responses import Response
-from jinja2 import pass_context
-from jinja2.runtime import Context
+from jinja2 import pass_eval_context
+from jinja2.nodes import EvalContext
 from jinja2_fragments.fastapi import Jinja2Blocks
 from markupsafe import Markup, escape
 
@@ -24,7 +24,7 @@ from app.i18n import N_
 from app.models.review import ReviewStatus
 from app.models.user import Role, User
 from app.services import start
-from app.settings import Settings
+from app.settings import Environment, Settings
 from app.web.forms import summary_entries
 
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates"
@@ -33,13 +33,20 @@ TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates"
 def make_templates(settings: Settings) -> Jinja2Blocks:
     templates = Jinja2Blocks(directory=str(TEMPLATE_DIR))
     env = templates.env
+    # Outside development a template is read once: Jinja otherwise checks the file's time at
+    # every render and every include (a few per cent of a page's time, per a profile).
+    env.auto_reload = settings.environment is Environment.DEVELOPMENT
     env.add_extension("jinja2.ext.i18n")
     env.install_gettext_callables(  # type: ignore[attr-defined]
         gettext=i18n.gettext, ngettext=i18n.ngettext, newstyle=True
     )
     # The same new-style gettext, with a message without variables translated, escaped and
-    # formatted once per language rather than at every call (a page makes a hundred).
+    # formatted once per language rather than at every call (a page makes a hundred). Both
+    # take the evaluation context, not the template context as jinja2.ext's do: Jinja gives a
+    # function that takes the template context, when called in a loop or a block, a fresh
+    # copy of the context with every variable in scope, at each call.
     env.globals["gettext"] = env.globals["_"] = _template_gettext
+    env.globals["ngettext"] = _template_ngettext
     env.filters["date"] = i18n.format_date
     env.filters["datetime"] = i18n.format_datetime
     env.filters["number"] = i18n.format_number
@@ -62,13 +69,13 @@ def label(value: StrEnum) -> str:
 _TRANSLATED: dict[tuple[str, str], Markup] = {}
 
 
-@pass_context
-def _template_gettext(context: Context, message: str, **variables: object) -> str:
+@pass_eval_context
+def _template_gettext(eval_ctx: EvalContext, message: str, **variables: object) -> str:
     """`jinja2.ext`'s new-style gettext (translated, escaped when autoescaping, always
     %-formatted), remembering the result for a message without variables."""
     # Messages come from the code and the catalogue, not from users: markup as jinja2.ext's.
-    if variables or not context.eval_ctx.autoescape or not isinstance(message, str):
-        translated = Markup(i18n.gettext(message)) if context.eval_ctx.autoescape \
+    if variables or not eval_ctx.autoescape or not isinstance(message, str):
+        translated = Markup(i18n.gettext(message)) if eval_ctx.autoescape \
             else i18n.gettext(message)  # noqa: S704
         return translated % variables
     key = (i18n.current_locale(), message)
@@ -76,6 +83,17 @@ def _template_gettext(context: Context, message: str, **variables: object) -> st
     if found is None:
         found = _TRANSLATED[key] = Markup(i18n.gettext(message)) % {}  # noqa: S704
     return found
+
+
+@pass_eval_context
+def _template_ngettext(eval_ctx: EvalContext, singular: str, plural: str, num: int,
+                       **variables: object) -> str:
+    """`jinja2.ext`'s new-style ngettext: `num` is a variable too."""
+    variables.setdefault("num", num)
+    translated = i18n.ngettext(singular, plural, num)
+    if eval_ctx.autoescape:
+        translated = Markup(translated)  # noqa: S704
+    return translated % variables
 
 
 def format_age(birth_date: date, today: date) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date
 
 import pytest
 from sqlmodel import select
@@ -10,7 +10,7 @@ from sqlmodel import select
 from app.models.user import Role
 from app.models.youth import Youth, YouthStatus
 from app.services import youths
-from app.services.access import youth_access
+from app.services.access import youth_access, youth_access_parts
 from tests.conftest import make_user
 
 
@@ -63,6 +63,23 @@ def test_each_role_sees_exactly_the_young_people_the_rule_allows(session, world,
     people, _ = world
     seen = {y.first_name for y in session.exec(select(Youth).where(youth_access(people[who])))}
     assert seen == EXPECTED[who]
+
+
+@pytest.mark.parametrize("who", sorted(EXPECTED))
+def test_the_parts_of_the_rule_are_disjoint_and_together_the_rule(session, world, who):
+    people, _ = world
+    parts = [{y.first_name for y in session.exec(select(Youth).where(part))}
+             for part in youth_access_parts(people[who])]
+    assert set().union(*parts) == EXPECTED[who]
+    assert sum(len(part) for part in parts) == len(EXPECTED[who])
+
+
+@pytest.mark.parametrize("who", sorted(EXPECTED))
+def test_the_register_counts_what_the_user_may_see(session, world, who):
+    people, _ = world
+    total = youths.count_filtered(session, people[who], youths.YouthFilters(), date(2026, 6, 1),
+                                  UTC)
+    assert total == len(EXPECTED[who])
 
 
 def test_a_deactivated_user_sees_nobody(session, world):
