@@ -14,7 +14,7 @@ from sqlalchemy import select as sa_select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from app.db import keep
+from app.db import at_commit, keep
 from app.domain.cpr import cpr_lookup_hash
 from app.domain.errors import ValidationFailedError as ValidationFailedError
 from app.domain.errors import YouthForbiddenError as YouthForbiddenError
@@ -170,11 +170,12 @@ def list_youths(
         .offset((page - 1) * PAGE_SIZE)
         .limit(PAGE_SIZE)
     ).all())
-    audit.record(
-        session, AuditAction.READ, user_id=user.id, object_type="youth_list",
+    # Written at the commit: the list's only write, so SQLite's write lock is not held while
+    # the page is read and rendered (db.at_commit).
+    at_commit(session, lambda s: audit.record(
+        s, AuditAction.READ, user_id=user.id, object_type="youth_list",
         client_addr=client_addr, detail=f"rows={len(rows)} page={page}",
-    )
-    session.flush()
+    ))
     steps = {}
     if with_next_steps:
         steps = {youth_id: NextStep(name, due) for youth_id, (name, due)

@@ -402,3 +402,22 @@ def test_all_or_none_a_record_that_cannot_be_saved_stops_the_whole_assignment(
     session.expire_all()
     assert session.get(Youth, people["ida"].id).adult_caseworker_id is None  # type: ignore[union-attr]
     assert _events(session, people["ida"]) == []
+
+
+def test_reading_the_list_is_audit_logged_once_per_page_and_not_when_it_fails(
+    client, session, settings, today
+):
+    coordinator, _, _ = _world(session, settings, today)
+    login(client, "kim")
+
+    def reads() -> list[str]:
+        session.expire_all()
+        return list(session.exec(select(AuditEvent.detail).where(
+            AuditEvent.action == AuditAction.READ, AuditEvent.object_type == "youth_list",
+            AuditEvent.user_id == coordinator.id)))
+
+    assert client.get("/youths?show=all").status_code == 200
+    assert reads() == ["rows=3 page=1"]
+    # A CPR-like search is refused before anything is read: nothing is logged as read.
+    assert client.get("/youths?q=150610-4123").status_code == 400
+    assert reads() == ["rows=3 page=1"]
