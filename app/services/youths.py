@@ -376,11 +376,18 @@ def events(session: Session, youth_id: int) -> list[YouthEvent]:
 
 
 def users_by_id(session: Session, ids: AbstractSet[int | None]) -> dict[int, User]:
-    wanted = {i for i in ids if i is not None}
-    if not wanted:
-        return {}
-    return {u.id: u for u in session.exec(select(User).where(col(User.id).in_(wanted)))
-            if u.id is not None}
+    """The accounts `ids`; those the unit of work has loaded already are not read again (a
+    young person's page names the same caseworkers in several sections)."""
+    found: dict[int, User] = {}
+    for user_id in {i for i in ids if i is not None}:
+        loaded = session.identity_map.get(session.identity_key(User, user_id))
+        if isinstance(loaded, User):
+            found[user_id] = loaded
+    wanted = {i for i in ids if i is not None} - set(found)
+    if wanted:
+        found |= {u.id: u for u in session.exec(select(User).where(col(User.id).in_(wanted)))
+                  if u.id is not None}
+    return found
 
 
 # --- "my filter" and assigning an adult caseworker to many at once ----------------------------

@@ -29,7 +29,7 @@ PAGES = [
     ("bench-koordinator-0001", "/youths?sort=next_due&order=desc&page=40", 8, 30),
     ("bench-koordinator-0001", "/youths?sort=turns18&status=active", 8, 30),
     ("bench-boern-0001", "/youths", 8, 30),
-    ("bench-koordinator-0001", "/youths/{youth}", 25, 80),
+    ("bench-koordinator-0001", "/youths/{youth}", 19, 80),
     ("bench-koordinator-0001", "/youths/{youth}/network", 8, 20),
     ("bench-koordinator-0001", "/tasks", 15, 10),
     ("bench-boern-0001", "/tasks", 15, 140),
