@@ -254,3 +254,16 @@ def test_a_long_list_shows_five_and_links_to_all_of_them(
     total = int(re.findall(r'<span class="badge start-count">(\d+)</span>', page)[0])
     assert listed == 5 < total
     assert f'<a href="/tasks#tasks">Se alle {total}' in section
+
+
+def test_an_administrator_starts_at_the_administration_and_others_do_not_see_it(client, session):
+    make_user(session, Role.ADMIN, "ada")
+    make_user(session, Role.COORDINATOR, "kirsten")
+    session.commit()
+    login(client, "ada")
+    page = client.get("/").text
+    assert 'href="/admin/users/new">Opret bruger</a>' in page
+    assert 'id="h-start-admin">Administration</h2>' in page
+    client.cookies.clear()
+    login(client, "kirsten")
+    assert "h-start-admin" not in client.get("/").text
