@@ -41,7 +41,7 @@ def test_a_coordinator_assigns_an_adult_caseworker_to_two_young_people(page, liv
     page.get_by_label("Vælg Tobias Tildelsen").check()
     page.get_by_label("Voksensagsbehandler", exact=True).select_option(label="Voksen Testesen")
     page.get_by_role("button", name="Tildel", exact=True).click()
-    expect(page.get_by_role("heading", name="Tildel voksensagsbehandler")).to_be_visible()
+    expect(page.get_by_role("heading", name="Tildel en voksensagsbehandler")).to_be_visible()
     expect(page.get_by_text("Voksen Testesen bliver voksensagsbehandler for 2 unge")) \
         .to_be_visible()
 

@@ -263,7 +263,7 @@ def test_an_administrator_starts_at_the_administration_and_others_do_not_see_it(
     login(client, "ada")
     page = client.get("/").text
     assert 'href="/admin/users/new">Opret bruger</a>' in page
-    assert 'id="h-start-admin">Administration</h2>' in page
+    assert 'id="h-start-admin">Dine opgaver som administrator</h2>' in page
     client.cookies.clear()
     login(client, "kirsten")
     assert "h-start-admin" not in client.get("/").text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from babel.messages.extract import extract_from_dir
@@ -50,3 +51,13 @@ def test_english_is_available_and_danish_is_the_default():
     i18n.set_locale("xx")
     assert i18n.current_locale() == "da"
     assert i18n.gettext("Log in") == "Log ind"
+
+
+def test_the_catalogue_holds_each_message_once():
+    """Work merged side by side appends to the catalogue (merge=union): a message added twice
+    with two translations would show whichever the compiler keeps, on every page."""
+    text = (ROOT / "app" / "locale" / "da" / "LC_MESSAGES" / "messages.po").read_text("utf-8")
+    ids = re.findall(r'^msgid ((?:"[^\n]*"\n)+)(?=msgid_plural|msgstr)', text, flags=re.M)
+    repeated = sorted({i for i in ids if ids.count(i) > 1} - {'""\n'})
+    assert len(ids) > 1000
+    assert repeated == []
