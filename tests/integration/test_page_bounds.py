@@ -10,6 +10,7 @@ from datetime import date
 
 import pytest
 from fastapi.testclient import TestClient
+from httpx import Response
 from sqlalchemy import event, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session as OrmSession
@@ -53,13 +54,9 @@ def generated(engine: Engine, settings: Settings, session: Session, today: date)
     return int(youth[0])
 
 
-@pytest.mark.parametrize(("username", "path", "most_statements", "most_objects"), PAGES)
-def test_a_page_reads_and_writes_a_bounded_amount_at_two_thousand_young_people(
-    client: TestClient, engine: Engine, generated: int, username: str, path: str,
-    most_statements: int, most_objects: int,
-) -> None:
-    login(client, username, bench.BENCH_PASSWORD)
-    url = path.format(youth=generated)
+def _get_counting(client: TestClient, url: str) -> tuple[Response, list[str], Counter[str]]:
+    """GET `url`, with the SQL statements every engine ran (the app's own too) and the rows
+    loaded as ORM objects, by class."""
     statements: list[str] = []
     loaded: Counter[str] = Counter()
 
@@ -76,6 +73,17 @@ def test_a_page_reads_and_writes_a_bounded_amount_at_two_thousand_young_people(
     finally:
         event.remove(Engine, "before_cursor_execute", count_statement)
         event.remove(OrmSession, "loaded_as_persistent", count_object)
+    return response, statements, loaded
+
+
+@pytest.mark.parametrize(("username", "path", "most_statements", "most_objects"), PAGES)
+def test_a_page_reads_and_writes_a_bounded_amount_at_two_thousand_young_people(
+    client: TestClient, engine: Engine, generated: int, username: str, path: str,
+    most_statements: int, most_objects: int,
+) -> None:
+    login(client, username, bench.BENCH_PASSWORD)
+    url = path.format(youth=generated)
+    response, statements, loaded = _get_counting(client, url)
 
     assert response.status_code == 200
     assert len(response.content) < MAX_BYTES
@@ -89,22 +97,7 @@ def test_the_csv_of_the_whole_list_is_read_in_chunks_of_columns_not_objects(
     """Every young person the coordinator may see, a few statements per thousand of them and
     no row loaded as an object (the columns only)."""
     login(client, "bench-koordinator-0001", bench.BENCH_PASSWORD)
-    statements: list[str] = []
-    loaded: Counter[str] = Counter()
-
-    def count_statement(*args: object) -> None:
-        statements.append(str(args[2]))
-
-    def count_object(_session: object, instance: object) -> None:
-        loaded[type(instance).__name__] += 1
-
-    event.listen(Engine, "before_cursor_execute", count_statement)  # the app's engine too
-    event.listen(OrmSession, "loaded_as_persistent", count_object)
-    try:
-        response = client.get("/youths/export.csv?sort=next_due")
-    finally:
-        event.remove(Engine, "before_cursor_execute", count_statement)
-        event.remove(OrmSession, "loaded_as_persistent", count_object)
+    response, statements, loaded = _get_counting(client, "/youths/export.csv?sort=next_due")
 
     assert response.status_code == 200
     lines = response.content.decode("utf-8-sig").splitlines()
